@@ -44,3 +44,7 @@ def schema_file() -> Path:
 
 def examples_dir() -> Path:
     return data_dir() / "examples"
+
+
+def doctype_file() -> Path:
+    return data_dir() / "doctype.yaml"

@@ -1,0 +1,125 @@
+"""The public entry point: an Auditor loads the checklist, context rules and evidence once,
+then audits many texts through ingest -> extract -> match -> context -> evidence -> score -> report.
+"""
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+from . import __version__, paths
+from .checklist import Checklist, load_checklist
+from .doctype import classify
+from .errors import DataError
+from .findings import Stages, assess_hits, omissions
+from .match import RuleMatcher
+from .questions import questions_for
+from .score import score_report
+from .types import Document, Report
+
+log = logging.getLogger("claimcheck")
+
+
+def _lexicon() -> dict[str, str]:
+    path = paths.lexicon_file()
+    if not path.is_file():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise DataError(f"{path.name}: every macro must map a name to a regex string", code="CC302")
+    return raw
+
+
+class Auditor:
+    """Loads once, audits many texts. Switch entries off with `disable`, keep some with `only`,
+    and add (or, with replace=True, substitute) entries from folders in `checklist_dirs`."""
+
+    def __init__(self, checklist_dirs: tuple[Path, ...] = (), *, replace: bool = False,
+                 only: tuple[str, ...] = (), disable: tuple[str, ...] = ()):
+        self.checklist_dirs = tuple(Path(d) for d in checklist_dirs)
+        self.replace = replace
+        self.only = tuple(only)
+        self.disable = tuple(disable)
+
+    @cached_property
+    def full_checklist(self) -> Checklist:
+        """Every loaded entry, before --only/--disable (omissions need their signals)."""
+        return load_checklist(self.checklist_dirs, replace=self.replace)
+
+    @cached_property
+    def checklist(self) -> Checklist:
+        return self.full_checklist.select(self.only, self.disable)
+
+    @cached_property
+    def _stages(self) -> Stages:
+        from .context import ContextEngine
+        from .evidence import EvidenceBase
+
+        return Stages(context=ContextEngine.default(), evidence=EvidenceBase.default())
+
+    @cached_property
+    def _matcher(self) -> RuleMatcher:
+        macros = {**_lexicon(), **self._stages.evidence.macros()}
+        return RuleMatcher(self._matcher_checklist, macros)
+
+    @cached_property
+    def _segmenter(self):
+        from .segment import Segmenter
+
+        return Segmenter()
+
+    def load(self) -> "Auditor":
+        """Load everything now (validation errors surface here rather than mid-batch)."""
+        _ = self._matcher, self._segmenter
+        return self
+
+    def audit(self, text: str, source: str | None = None) -> Report:
+        from .ingest import document_from_text
+
+        return self.audit_document(document_from_text(text, source or "-"))
+
+    def audit_document(self, doc: Document) -> Report:
+        text, source = doc.text, doc.source
+        stages = self._stages
+        sentences = self._segmenter.split(text)
+        hits = self._matcher.match(text, sentences)
+        doc_type = classify(text)
+        mentions = stages.evidence.mentions(text)
+        found, signals, dismissed = assess_hits(
+            text, source, sentences, hits, self._matcher_checklist, doc_type, mentions, stages)
+        # Signals that only serve omissions are not reported when the user left them out.
+        reported_signals = tuple(s for s in signals if s.signal in self.checklist.ids)
+        found = tuple(f for f in found if f.flag in self.checklist.ids)
+        gaps = omissions(self.checklist, signals, doc_type, source)
+        findings = found + gaps
+        risk = score_report(findings, reported_signals, doc_type)
+        log.debug("audited %s: %d sentences, %d hits, %d findings", source, len(sentences),
+                  len(hits), len(findings))
+        return Report(
+            input=source, content_sha256=doc.content_sha256, doc_type=doc_type, risk=risk,
+            findings=findings, signals=reported_signals,
+            dismissed=tuple(d for d in dismissed if d.flag in self.checklist.ids),
+            mentions=mentions, questions=questions_for(findings, self.checklist),
+            tool_version=__version__, checklist_version=self.checklist.version, text=text,
+        )
+
+    @cached_property
+    def _matcher_checklist(self) -> Checklist:
+        """The selected entries plus the signals their omissions need, even if not selected."""
+        needed = set(self.checklist.ids) | {
+            s for e in self.checklist.of_kind("omission") for s in e.filled_by}
+        return Checklist(tuple(e for e in self.full_checklist.entries if e.id in needed),
+                         self.full_checklist.version)
+
+
+_DEFAULT: Auditor | None = None
+
+
+def audit_text(text: str, source: str | None = None) -> Report:
+    """Audit one text with the bundled checklist (the Auditor is created once and reused)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Auditor()
+    return _DEFAULT.audit(text, source)

@@ -1,0 +1,94 @@
+"""Document type: does the text offer or promote a treatment, quote one for enforcement, or inform?
+
+Omission flags apply only to offers, so this decision is explained in the report: the
+cues that decided are listed as reasons. Cues and weights live in data/doctype.yaml.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from . import paths
+from .errors import DataError
+from .types import DocType
+
+_KINDS = ("offer", "regulator", "information")
+
+
+@dataclass(frozen=True)
+class _Cue:
+    id: str
+    weight: int
+    pattern: re.Pattern
+
+
+@dataclass(frozen=True)
+class DocTypeRules:
+    cues: dict
+    regulator_threshold: int
+    offer_threshold: int
+    margin: int
+    cap: int
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "DocTypeRules":
+        path = path or paths.doctype_file()
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        try:
+            cues = {
+                kind: tuple(
+                    _Cue(c["id"], int(c["weight"]), re.compile(c["pattern"], re.I | re.M))
+                    for c in raw[kind]
+                )
+                for kind in _KINDS
+            }
+            t = raw["thresholds"]
+            return cls(cues, int(t["regulator"]), int(t["offer"]), int(t["margin"]), int(raw["cap"]))
+        except (KeyError, TypeError, ValueError, re.error) as exc:
+            raise DataError(f"{path.name}: invalid document-type rules ({exc})", code="CC301") from None
+
+
+@cache
+def default_rules() -> DocTypeRules:
+    return DocTypeRules.load()
+
+
+def _score(cues, text: str, cap: int) -> tuple[int, list[str]]:
+    found = []
+    total = 0
+    for cue in cues:
+        m = cue.pattern.search(text)
+        if m:
+            total += cue.weight
+            found.append(f"{cue.id} ('{m.group(0).strip()}')")
+    return min(total, cap), found
+
+
+def classify(text: str, rules: DocTypeRules | None = None) -> DocType:
+    """Decide offer / regulator-quote / information, with the cues as reasons."""
+    rules = rules or default_rules()
+    offer, offer_cues = _score(rules.cues["offer"], text, rules.cap)
+    reg, reg_cues = _score(rules.cues["regulator"], text, rules.cap)
+    info, info_cues = _score(rules.cues["information"], text, rules.cap)
+    scores = f"offer {offer}, information {info}, regulator {reg}"
+    if reg >= rules.regulator_threshold:
+        return DocType("regulator-quote", False, (
+            f"an authority quotes a seller's claims ({scores})",
+            *(f"regulator cue: {c}" for c in reg_cues),
+        ))
+    if offer >= rules.offer_threshold and offer > info + rules.margin:
+        return DocType("offer", True, (
+            f"the text offers or promotes a treatment ({scores})",
+            *(f"offer cue: {c}" for c in offer_cues),
+        ))
+    why = "informs about treatments rather than selling one" if info or not offer else \
+        "too few signs that it sells a treatment"
+    return DocType("information", False, (
+        f"{why} ({scores})",
+        *(f"information cue: {c}" for c in info_cues),
+        *(f"offer cue: {c}" for c in offer_cues),
+    ))
