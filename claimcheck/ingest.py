@@ -1,7 +1,7 @@
 """Read the user's input (a file or stdin) into a Document: decode, refuse binary, never truncate.
 
-Document.text is the decoded text with "\\r\\n" and "\\r" turned into "\\n" and nothing else
-changed, so every offset downstream refers to that decoded, newline-normalised text.
+Document.text is exactly the decoded text (a byte-order mark removed, nothing else changed, not
+even line endings), so every offset downstream slices the user's own text.
 Document.content_sha256 is the sha256 of the raw input bytes.
 """
 from __future__ import annotations
@@ -44,9 +44,11 @@ _BOMS = (  # UTF-32 first: its LE BOM starts with the UTF-16 LE BOM
 # C0 controls other than tab/newline/vertical tab/form feed/carriage return, DEL, and C1.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _MAX_CONTROL_SHARE = 0.10
-_NEWLINES = str.maketrans({"\r": "\n"})
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 _CP1252_HOLES = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))  # undefined in cp1252: read as latin-1
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def read_input(path: str, *, max_bytes: int = 10_000_000, stdin=None) -> Document:
@@ -57,16 +59,15 @@ def read_input(path: str, *, max_bytes: int = 10_000_000, stdin=None) -> Documen
         source, name = "-", "standard input (-)"
         raw = _read_stdin(stdin, name, max_bytes)
     else:
-        source, name = path, str(path)
-        raw = _read_file(path, max_bytes)
+        source, name = path, _display(path)
+        raw = _read_file(path, name, max_bytes)
     if len(raw) > max_bytes:
         raise _too_large(name, f"more than {max_bytes:,}", max_bytes)
     if not raw:
         raise InputError(f"{name} is empty; there is nothing to audit", code="CC103")
     text, encoding = decode_bytes(raw, name)
-    text = _normalise_newlines(text)
     if not text.strip():
-        raise InputError(f"{name} has no text (only whitespace); there is nothing to audit", code="CC103")
+        raise InputError(f"{name} has only whitespace; there is nothing to audit", code="CC103")
     log.debug("read %s: %d bytes, %s", name, len(raw), encoding)
     return Document(
         text=text, source=source, content_sha256=hashlib.sha256(raw).hexdigest(), encoding=encoding
@@ -74,10 +75,10 @@ def read_input(path: str, *, max_bytes: int = 10_000_000, stdin=None) -> Documen
 
 
 def document_from_text(text: str, source: str = "-") -> Document:
-    """A Document from text already in memory (newlines normalised; sha256 of its UTF-8 bytes)."""
-    name = "standard input (-)" if source == "-" else source
+    """A Document from text already in memory (kept exactly as given; sha256 of its UTF-8 bytes)."""
+    name = "standard input (-)" if source == "-" else _display(source)
     if not text.strip():
-        raise InputError(f"{name} has no text (empty or only whitespace); there is nothing to audit", code="CC103")
+        raise InputError(f"{name} is empty or only whitespace; nothing to audit", code="CC103")
     try:
         raw = text.encode("utf-8")
     except UnicodeEncodeError as e:
@@ -86,7 +87,7 @@ def document_from_text(text: str, source: str = "-") -> Document:
             code="CC106",
         ) from None
     return Document(
-        text=_normalise_newlines(text),
+        text=text,
         source=source,
         content_sha256=hashlib.sha256(raw).hexdigest(),
         encoding="utf-8",
@@ -109,9 +110,10 @@ def decode_bytes(raw: bytes, source: str) -> tuple[str, str]:
             try:
                 text = raw[len(bom) :].decode(encoding.replace("-sig", ""))
             except UnicodeDecodeError as e:
+                label = encoding.replace("-sig", "").upper()
                 raise InputError(
-                    f"{source} starts with a {encoding} byte-order mark but is not valid "
-                    f"{encoding} at byte {e.start + len(bom)}; re-save it as UTF-8",
+                    f"{source} starts with a {label} byte-order mark but is not valid "
+                    f"{label} at byte {e.start + len(bom)}; re-save it as UTF-8",
                     code="CC106",
                 ) from None
             return _check_text(text, source), encoding
@@ -132,27 +134,32 @@ def decode_bytes(raw: bytes, source: str) -> tuple[str, str]:
     return _check_text(text, source), encoding
 
 
-def _read_file(path: str, max_bytes: int) -> bytes:
+def _read_file(path: str, name: str, max_bytes: int) -> bytes:
     p = Path(path)
     try:
         if not path or not p.exists():
-            raise InputError(f"{path or repr(path)} does not exist", code="CC101")
+            raise InputError(f"{name} does not exist", code="CC101")
         if p.is_dir():
-            raise InputError(f"{path} is a directory; give a text file (or - for stdin)", code="CC102")
+            raise _directory(name)
         size = p.stat().st_size
         if size > max_bytes:
-            raise _too_large(path, f"{size:,}", max_bytes)
+            raise _too_large(name, f"{size:,}", max_bytes)
         with open(p, "rb") as f:
             return f.read(max_bytes + 1)  # +1 tells "too large" for files whose size stat hides
     except InputError:
         raise
     except FileNotFoundError:
-        raise InputError(f"{path} does not exist", code="CC101") from None
+        raise InputError(f"{name} does not exist", code="CC101") from None
     except IsADirectoryError:
-        raise InputError(f"{path} is a directory; give a text file (or - for stdin)", code="CC102") from None
+        raise _directory(name) from None
     except OSError as e:
         reason = e.strerror or type(e).__name__
-        raise InputError(f"{path} cannot be read: {reason}", code="CC107") from None
+        raise InputError(f"{name} cannot be read: {reason}", code="CC107") from None
+
+
+def _display(path: str) -> str:
+    """The path as given, quoted when it is empty or holds newlines (messages stay one line)."""
+    return path if path and path.isprintable() else repr(path)
 
 
 def _read_stdin(stdin, name: str, max_bytes: int) -> bytes:
@@ -163,12 +170,13 @@ def _read_stdin(stdin, name: str, max_bytes: int) -> bytes:
     try:
         data = stdin.read(max_bytes + 1)
     except OSError as e:
-        raise InputError(f"{name} cannot be read: {e.strerror or type(e).__name__}", code="CC107") from None
+        reason = e.strerror or type(e).__name__
+        raise InputError(f"{name} cannot be read: {reason}", code="CC107") from None
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 
 def _sniff_utf16(raw: bytes) -> str | None:
-    """'utf-16-le'/'utf-16-be' when NULs fill one byte of most pairs and (almost) none of the other."""
+    """'utf-16-le'/'-be' when NULs fill one byte of many pairs and almost none of the other."""
     pairs = len(raw) // 2
     if pairs < 2 or len(raw) % 2:
         return None
@@ -188,21 +196,14 @@ def _decode_legacy(raw: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             return raw.decode("latin-1"), "latin-1"
     # Valid UTF-8 with stray legacy bytes (pasted text): keep the UTF-8, read the rest as cp1252.
-    parts: list[str] = []
-    view, pos = memoryview(raw), 0
-    while True:
-        try:
-            parts.append(str(view[pos:], "utf-8"))
-            return "".join(parts), "utf-8+cp1252"
-        except UnicodeDecodeError as e:
-            parts.append(str(view[pos : pos + e.start], "utf-8"))
-            parts.append(_cp1252_bytes(bytes(view[pos + e.start : pos + e.end])))
-            pos += e.end
+    text = raw.decode("utf-8", errors="surrogateescape")
+    return _ESCAPED_BYTE.sub(_unescape_cp1252, text), "utf-8+cp1252"
 
 
-def _cp1252_bytes(bad: bytes) -> str:
-    """cp1252, with its five undefined bytes read as latin-1 (the C1 control they name)."""
-    return "".join(chr(b) if b in _CP1252_HOLES else bytes((b,)).decode("cp1252") for b in bad)
+def _unescape_cp1252(m: re.Match) -> str:
+    """A byte that surrogateescape kept as U+DC80..U+DCFF, read as cp1252 (holes as latin-1)."""
+    b = ord(m.group()) - 0xDC00
+    return chr(b) if b in _CP1252_HOLES else bytes((b,)).decode("cp1252")
 
 
 def _check_text(text: str, source: str) -> str:
@@ -215,8 +216,8 @@ def _check_text(text: str, source: str) -> str:
     return text
 
 
-def _normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").translate(_NEWLINES) if "\r" in text else text
+def _directory(path: str) -> InputError:
+    return InputError(f"{path} is a directory; give a text file (or - for stdin)", code="CC102")
 
 
 def _binary(source: str, why: str) -> InputError:

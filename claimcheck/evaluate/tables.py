@@ -6,6 +6,7 @@ numbers; `claimcheck eval` prints the returned string.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import sys
 from collections.abc import Sequence
@@ -17,8 +18,7 @@ from .metrics import macro_f1
 Table = tuple[str, Sequence[str], Sequence[Sequence[str]]]
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+_NUMERIC = re.compile(r"-|[\d./]+%?")
 
 
 def _num(x: float) -> str:
@@ -55,9 +55,11 @@ def _rich(tables: Sequence[Table], notes: Sequence[str], color: bool | None) -> 
         color_system="standard" if color else None, highlight=False,
     )
     for title, header, rows in tables:
-        t = RichTable(title=title, box=box.SIMPLE_HEAD if color else box.ASCII, title_justify="left")
+        t = RichTable(title=title, box=box.SIMPLE_HEAD if color else box.ASCII, title_justify="left",
+                      min_width=len(title) + 2)
         for i, h in enumerate(header):
-            t.add_column(h, justify="left" if i == 0 else "right", overflow="fold")
+            numeric = i > 0 and all(_NUMERIC.fullmatch(str(row[i])) for row in rows)
+            t.add_column(h, justify="right" if numeric else "left", overflow="fold")
         for row in rows:
             t.add_row(*(str(c) for c in row))
         console.print(t)
@@ -84,8 +86,11 @@ def _flag_table(title: str, counts_all: dict, counts_wo: dict) -> Table:
     rows = []
     for flag, c in counts_all.items():
         w = counts_wo.get(flag)
+        if c.empty:  # nothing labelled, nothing reported: no figure to show
+            rows.append([flag, 0, 0, 0, "-", "-", "-", "-"])
+            continue
         rows.append([flag, c.tp, c.fp, c.fn, _num(c.precision), _num(c.recall), _num(c.f1),
-                     _num(w.f1) if w else "-"])
+                     "-" if w is None or w.empty else _num(w.f1)])
     return title, ["flag", "TP", "FP", "FN", "P", "R", "F1", "F1 w/o RQ"], rows
 
 

@@ -35,7 +35,7 @@ h3 { font-size: 1.05rem; margin: 0 0 .5rem; }
 .sev { font-size: .8rem; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
 blockquote { margin: .5rem 0; padding: .4rem .8rem; background: #f3f3f6; border-radius: 4px; }
 mark { background: #ffe066; color: inherit; padding: 0 .1em; }
-mark.good { background: #b9f6ca; }
+mark.good { background: #b9f6ca; } mark.off { background: #e4e4ea; }
 details { margin-top: .5rem; color: var(--muted); }
 summary { cursor: pointer; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .8rem; margin: .5rem 0; }
@@ -230,7 +230,7 @@ def _explain(report: Report) -> str:
         parts += ["<h3>Not flagged</h3>", "<ul>"]
         for d in report.dismissed:
             parts.append(
-                f"<li><strong>{esc(d.flag)}</strong>{_quote(d.evidence, d.trigger)}"
+                f"<li><strong>{esc(d.flag)}</strong>{_quote(d.evidence, d.trigger, 'off')}"
                 f"Not flagged because: {esc(sh.dismissed_reason(d))} "
                 f"<small>(rule: {esc(d.rule)})</small></li>"
             )
@@ -296,5 +296,7 @@ def _annotated(report: Report, claims: list[Finding]) -> str:
         active = [m for m in marks if m.start <= a and b <= m.end and m.start < m.end]
         out.append(_segment(text[a:b], active))
         ends = sorted({m.ref for m in marks if m.ref and m.end == b})
-        out += [f'<sup class="ref"><a href="#flag-{r}">{r}</a></sup>' for r in ends]
+        if ends:
+            links = ", ".join(f'<a href="#flag-{r}">{r}</a>' for r in ends)
+            out.append(f'<sup class="ref">{links}</sup>')
     return "".join(out)

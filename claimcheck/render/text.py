@@ -6,9 +6,10 @@ bidi characters are neutralised, so a page cannot style or drive the reader's te
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 
-from rich.console import Console, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
@@ -32,6 +33,7 @@ _TRIGGER_STYLE = "bold black on yellow"
 _SIGNAL_TRIGGER_STYLE = "bold black on green"
 _LABEL = "bold"
 _INDENT = 4
+_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)  # rich pads wrapped lines
 
 
 def render_text(report: Report, *, explain: bool = False, color: bool = False) -> str:
@@ -49,7 +51,7 @@ def render_text(report: Report, *, explain: bool = False, color: bool = False) -
     )
     for block in _blocks(report, explain):
         console.print(block)
-    return console.export_text(styles=color)
+    return _TRAILING.sub(r"\1", console.export_text(styles=color))
 
 
 def _blocks(report: Report, explain: bool) -> Iterator[RenderableType]:
@@ -58,6 +60,8 @@ def _blocks(report: Report, explain: bool) -> Iterator[RenderableType]:
     if claims:
         yield _section("Red flags")
         for n, finding in enumerate(claims, 1):
+            if n > 1:
+                yield Text("")
             yield from _claim(n, finding, explain)
     missing = sh.omissions(report)
     if missing:
@@ -74,9 +78,10 @@ def _blocks(report: Report, explain: bool) -> Iterator[RenderableType]:
             yield _indented(Text(f"{n}. {sh.one_line(question)}"), 0)
     if explain:
         yield from _explain(report)
+    yield Text("")
     yield Text(
         f"claimcheck {sh.one_line(report.tool_version)} · checklist "
-        f"{sh.one_line(report.checklist_version)} · sha256 {sh.one_line(report.content_sha256)}",
+        f"{sh.one_line(report.checklist_version)}\nsha256 {sh.one_line(report.content_sha256)}",
         style="dim",
     )
 
@@ -101,12 +106,12 @@ def _header(report: Report) -> Iterator[RenderableType]:
     yield Text(sh.summary_line(report))
 
 
-def _section(title: str) -> Rule:
-    return Rule(Text(title.upper(), style="bold"), align="left")
+def _section(title: str) -> Group:
+    return Group(Text(""), Rule(Text(title.upper(), style="bold"), align="left"))
 
 
 def _indented(renderable: RenderableType, left: int = _INDENT) -> Padding:
-    return Padding(renderable, (0, 0, 0, left))
+    return Padding(renderable, (0, 0, 0, left), expand=False)
 
 
 def _quote(evidence: Span, trigger: Span | None, style: str) -> Text:
@@ -173,8 +178,12 @@ def _omission(f: Finding, explain: bool) -> Iterator[RenderableType]:
 
 
 def _signal(s: Signal, explain: bool) -> Iterator[RenderableType]:
-    yield Text.assemble(("Mitigating: ", "bold green"), sh.signal_phrase(s), ": ")
-    yield _indented(_quote(s.evidence, s.trigger, _SIGNAL_TRIGGER_STYLE))
+    yield Text.assemble(
+        ("Mitigating: ", "bold green"),
+        sh.signal_phrase(s),
+        ": ",
+        _quote(s.evidence, s.trigger, _SIGNAL_TRIGGER_STYLE),
+    )
     if explain:
         yield _indented(Text(f"signal: {sh.one_line(s.signal)} · rule: {sh.one_line(s.rule)}", style="dim"))
 
