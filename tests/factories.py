@@ -160,7 +160,7 @@ def clinic_offer() -> Report:
         trigger=inner_span(warning_sentence, "promise a cure"),
         rule="cure-claim/promise-cure",
         context=(ContextCue("warning", "Be wary of", warn.start, warn.end, "warning/be-wary", "suppress"),),
-        reason="warning",
+        reason="context: warning cue 'Be wary of'",
     )
 
     def mention(kind: str, id_: str, words: str) -> Mention:

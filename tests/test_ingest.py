@@ -100,7 +100,7 @@ def test_stdin_dash_reads_the_given_binary_stream():
     data = b"\xef\xbb\xbfKnee osteoarthritis reversed in 2 weeks.\r\n"
     doc = read_input("-", stdin=io.BytesIO(data))
     assert doc.source == "-"
-    assert doc.text == "Knee osteoarthritis reversed in 2 weeks.\n"
+    assert doc.text == "Knee osteoarthritis reversed in 2 weeks.\r\n"
     assert doc.encoding == "utf-8-sig"
     assert doc.content_sha256 == hashlib.sha256(data).hexdigest()
 

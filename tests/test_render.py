@@ -66,6 +66,7 @@ def test_factory_spans_point_into_their_text(name):
 def test_every_format_renders_every_report(name, fmt, explain):
     out = render(factories.ALL[name](), fmt, explain=explain)
     assert isinstance(out, str) and out.strip()
+    assert not out.endswith("\n")  # callers add the newline
 
 
 def test_unknown_format_raises_value_error_listing_formats(clinic):
@@ -175,7 +176,7 @@ def test_json_fields_carry_the_report(clinic):
     omission = next(f for f in data["findings"] if f["kind"] == "omission")
     assert omission["evidence"] is None and omission["trigger"] is None
     assert data["versions"] == {"tool": "0.1.0", "checklist": "2025.1"}
-    assert data["dismissed"][0]["reason"] == "warning"
+    assert data["dismissed"][0]["reason"] == "context: warning cue 'Be wary of'"
 
 
 def _bad(data: dict, path: tuple, value) -> dict:
@@ -545,3 +546,12 @@ def test_unknown_omission_and_signal_ids_fall_back_to_titles(clinic):
     assert "Missing: Does not list prices" in out
     assert "Mitigating: Names the treating doctor:" in out
     assert isinstance(omission, Finding)
+
+
+def test_dismissed_reason_prefers_cues_unless_the_stage_says_more(clinic):
+    item = clinic.dismissed[0]
+    assert sh.dismissed_reason(item) == "warning cue 'Be wary of'"
+    hedged = replace(item.context[0], category="hedged", cue="may", effect="downgrade")
+    by_evidence = replace(item, context=(hedged,), reason="evidence: aHSCT is established for active RRMS")
+    assert sh.dismissed_reason(by_evidence) == "evidence: aHSCT is established for active RRMS"
+    assert sh.dismissed_reason(replace(item, reason="")) == "warning cue 'Be wary of'"

@@ -7,7 +7,11 @@ FORMATS = ("text", "json", "jsonl", "markdown", "html")
 
 
 def render(report: Report, format: str = "text", *, explain: bool = False, color: bool = False) -> str:
-    """The report as a string in `format`; color only affects "text", explain the human formats."""
+    """The report as a string in `format`, without a trailing newline (the caller adds one).
+
+    `color` only affects "text"; `explain` adds rule ids, the score breakdown and dismissed hits
+    to the human-readable formats (JSON always carries everything).
+    """
     if format == "text":
         from .text import render_text
 

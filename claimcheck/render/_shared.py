@@ -115,12 +115,13 @@ def context_phrase(cue: ContextCue) -> str:
 
 
 def dismissed_reason(item: Dismissed) -> str:
-    """Why a hit is not a finding: the cues that switched it off, else the stage's reason."""
+    """Why a hit is not a finding: the cues that switched it off when the stage's reason is just
+    those cues, else the stage's own reason (an evidence check, say)."""
     cues = "; ".join(cue_phrase(c) for c in item.context)
     reason = one_line(item.reason)
-    if cues and reason and reason not in cues:
-        return f"{cues} ({reason})"
-    return cues or reason or "context"
+    if cues and (not reason or all(cue_phrase(c) in reason for c in item.context)):
+        return cues
+    return reason or cues or "context"
 
 
 def summary_line(report: Report) -> str:

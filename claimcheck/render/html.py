@@ -119,7 +119,7 @@ def render_html(report: Report, *, explain: bool = False) -> str:
         "</body>",
         "</html>",
     ]
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts)
 
 
 def _doc_details(report: Report, source: str) -> str:

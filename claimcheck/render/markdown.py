@@ -46,7 +46,7 @@ def _quote(evidence: Span, trigger: Span | None) -> str:
 
 
 def render_markdown(report: Report, *, explain: bool = False) -> str:
-    """The report as a Markdown document (ends with a newline)."""
+    """The report as a Markdown document."""
     out: list[str] = ["# claimcheck report", ""]
     band = report.risk.band
     out += [
@@ -90,7 +90,7 @@ def render_markdown(report: Report, *, explain: bool = False) -> str:
         f"_claimcheck {escape(report.tool_version)} · checklist {escape(report.checklist_version)}"
         f" · sha256 {escape(report.content_sha256)}_",
     ]
-    return "\n".join(out) + "\n"
+    return "\n".join(out)
 
 
 def _details(f: Finding, explain: bool) -> list[str]:

@@ -51,7 +51,7 @@ def render_text(report: Report, *, explain: bool = False, color: bool = False) -
     )
     for block in _blocks(report, explain):
         console.print(block)
-    return _TRAILING.sub(r"\1", console.export_text(styles=color))
+    return _TRAILING.sub(r"\1", console.export_text(styles=color)).rstrip("\n")
 
 
 def _blocks(report: Report, explain: bool) -> Iterator[RenderableType]:
