@@ -3,6 +3,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .render import render  # noqa: E402  (cheap: formats load inside render())
+
 __all__ = ["Auditor", "audit_text", "render", "__version__"]
 
 
@@ -11,8 +13,4 @@ def __getattr__(name):  # lazy: importing claimcheck loads no data and no spaCy
         from . import auditor
 
         return getattr(auditor, name)
-    if name == "render":
-        from .render import render
-
-        return render
     raise AttributeError(name)

@@ -59,7 +59,10 @@ def clinic_offer() -> Report:
         kind="claim",
         severity="critical",
         title="Claims to cure a disease that has no cure",
-        explanation="No stem cell treatment cures multiple sclerosis; a clinic that says so is not being straight with you.",
+        explanation=(
+            "No stem cell treatment cures multiple sclerosis; a clinic that says so"
+            " is not being straight with you."
+        ),
         evidence=cure_sentence,
         trigger=inner_span(cure_sentence, "cures"),
         rule="cure-claim/cures-condition",
@@ -98,7 +101,9 @@ def clinic_offer() -> Report:
         kind="claim",
         severity="high",
         title="Says the treatment repairs nerves or myelin",
-        explanation="Regrowing myelin in people is a research goal, not something any clinic can offer today.",
+        explanation=(
+            "Regrowing myelin in people is a research goal, not something any clinic can offer today."
+        ),
         evidence=repair_sentence,
         trigger=inner_span(repair_sentence, "regrow damaged myelin"),
         rule="repair-overclaim/regrow-myelin",
@@ -109,7 +114,10 @@ def clinic_offer() -> Report:
             condition="progressive-ms",
             level="no-evidence",
             population="",
-            summary="No controlled trial has shown cord-blood cells <i>repair</i> myelin in progressive MS & none is under way.",
+            summary=(
+                "No controlled trial has shown cord-blood cells <i>repair</i> myelin"
+                " in progressive MS & none is under way."
+            ),
             sources=("isscr-2021", "nmss-2023"),
         ),
         sources=("isscr-2021",),

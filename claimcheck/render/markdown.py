@@ -58,7 +58,8 @@ def render_markdown(report: Report, *, explain: bool = False) -> str:
     source = "standard input" if report.input == "-" else escape(report.input)
     out.append(f"- **Input:** {source}")
     reasons = "; ".join(escape(r) for r in report.doc_type.reasons)
-    out.append(f"- **Document type:** {escape(report.doc_type.kind)}" + (f" (because: {reasons})" if reasons else ""))
+    because = f" (because: {reasons})" if reasons else ""
+    out.append(f"- **Document type:** {escape(report.doc_type.kind)}{because}")
     out.append("")
 
     claims = sh.claims(report)

@@ -202,6 +202,8 @@ def _explain(report: Report) -> Iterator[RenderableType]:
     if report.mentions:
         yield _section("Named in the text")
         for kind in ("condition", "intervention"):
-            names = sorted({f"{sh.one_line(m.text)} ({sh.one_line(m.id)})" for m in report.mentions if m.kind == kind})
+            names = sorted(
+                {f"{sh.one_line(m.text)} ({sh.one_line(m.id)})" for m in report.mentions if m.kind == kind}
+            )
             if names:
                 yield _indented(Text.assemble((f"{kind}s: ", _LABEL), ", ".join(names)), 0)
