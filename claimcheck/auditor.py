@@ -73,6 +73,7 @@ class Auditor:
     def load(self) -> "Auditor":
         """Load everything now (validation errors surface here rather than mid-batch)."""
         _ = self._matcher, self._segmenter
+        self._stages.context.load()
         return self
 
     def audit(self, text: str, source: str | None = None) -> Report:

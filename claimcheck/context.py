@@ -29,12 +29,14 @@ EFFECTS = ("suppress", "downgrade")
 TERMINATE = ("always", "subject", "never")
 _TOP_KEYS = {"version", "terminators", "subject_words", "list_items", "vocab", "rules"}
 _RULE_KEYS = {"id", "category", "cues", "direction", "max_scope", "effect", "stop_at",
-              "terminate", "list_scope", "note"}
+              "terminate", "list_scope", "anaphoric", "note"}
 _PSEUDO_KEYS = {"id", "category", "cues", "blocks", "note"}
 _LIST_KEYS = {"max_items", "max_tokens"}
 _TERMINATOR = "__terminator__"
 _CACHE_SIZE = 2048
 _SUBJECT_WINDOW = 3  # tokens after a terminator searched for a new (first/second person) subject
+_ANAPHORA_WINDOW = 3  # previous sentences searched for what "these clinics" refers to
+_DISTANCING = frozenset({"warning", "reported", "attributed"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Rule:
     stop_at: frozenset[str] = frozenset()
     terminate: str = "always"
     list_scope: bool = False
+    anaphoric: bool = False
     blocks: frozenset[str] = frozenset()
 
 
@@ -86,7 +89,34 @@ class _Config:
     max_items: int
     max_tokens: int
     phrase_matcher: object
-    token_matcher: object
+    # (anchor words, Matcher): a token pattern runs only on sentences containing one of its
+    # anchor words (None: always) -- spaCy's Matcher is the costly part of the analysis.
+    token_matchers: tuple[tuple[frozenset[int] | None, object], ...]  # anchors as string hashes
+
+
+# Words too common to tell whether a token pattern can match (an anchor set holding one is a
+# last resort, used only when no other token of the pattern has a literal constraint).
+_COMMON = frozenset("of that which who whose to in the a an and or with for is are if any".split())
+
+
+def _anchors(pattern: list[dict]) -> frozenset[str] | None:
+    """The most selective set of lowercase words of which a match must contain one (None: any)."""
+    best, best_cost = None, None
+    for spec in pattern:
+        if spec.get("OP") in ("?", "*", "!"):
+            continue
+        for attr in ("LOWER", "ORTH", "TEXT", "NORM"):
+            value = spec.get(attr)
+            if isinstance(value, str):
+                words = frozenset({value.lower()})
+            elif isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
+                words = frozenset(str(v).lower() for v in value["IN"])
+            else:
+                continue
+            cost = len(words) + (1000 if words & _COMMON else 0)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = words, cost
+    return best
 
 
 def _err(path: Path, where: str, msg: str) -> DataError:
@@ -148,12 +178,14 @@ def _parse_rule(path: Path, raw, seen: set[str]) -> tuple[Rule, list]:
     terminate = raw.get("terminate", "always")
     if terminate not in TERMINATE:
         raise _err(path, where, f"terminate must be one of {', '.join(TERMINATE)}")
-    list_scope = raw.get("list_scope", False)
-    if not isinstance(list_scope, bool):
-        raise _err(path, where, "'list_scope' must be true or false")
+    list_scope, anaphoric = raw.get("list_scope", False), raw.get("anaphoric", False)
+    if not isinstance(list_scope, bool) or not isinstance(anaphoric, bool):
+        raise _err(path, where, "'list_scope' and 'anaphoric' must be true or false")
     stop_at = _str_list(path, where, raw.get("stop_at", []), "stop_at") if raw.get("stop_at") else []
+    if any(len(s.split()) != 1 for s in stop_at):
+        raise _err(path, where, "'stop_at' entries must be single tokens")
     rule = Rule(rid, category, direction, max_scope, effect,
-                frozenset(s.lower() for s in stop_at), terminate, list_scope)
+                frozenset(s.lower() for s in stop_at), terminate, list_scope, anaphoric)
     return rule, cues
 
 
@@ -187,7 +219,7 @@ def load_rules(path: Path) -> _Config:
 
     nlp = blank_nlp()
     phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-    tokens = Matcher(nlp.vocab)
+    grouped: dict[frozenset[str] | None, object] = {}
     rules: dict[str, Rule] = {}
     seen: set[str] = set()
     for raw_rule in raw["rules"]:
@@ -202,16 +234,21 @@ def load_rules(path: Path) -> _Config:
                 patterns.append(cue)
         if docs:
             phrases.add(rule.id, docs)
-        if patterns:
+        for pattern in patterns:
+            key = _anchors(pattern)
+            if key not in grouped:
+                grouped[key] = Matcher(nlp.vocab, validate=True)
             try:
-                tokens.add(rule.id, patterns, greedy="LONGEST")
+                grouped[key].add(rule.id, [pattern], greedy="LONGEST")
             except Exception as exc:  # spaCy raises several types for bad patterns
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise _err(path, f"rule '{rule.id}'", f"bad token pattern: {first}") from None
+                detail = " ".join(str(exc).split()) or type(exc).__name__
+                raise _err(path, f"rule '{rule.id}'", f"bad token pattern: {detail}") from None
     phrases.add(_TERMINATOR, [nlp.make_doc(v) for t in terminators
                               for v in sorted(_apostrophe_variants(t))])
     return _Config(rules, frozenset(s.lower() for s in subjects), items.get("max_items", 12),
-                   items.get("max_tokens", 25), phrases, tokens)
+                   items.get("max_tokens", 25), phrases,
+                   tuple((None if a is None else frozenset(nlp.vocab.strings.add(w) for w in a), m)
+                         for a, m in grouped.items()))
 
 
 class ContextEngine:
@@ -254,9 +291,20 @@ class ContextEngine:
                              f"[{sent.start}, {sent.end})")
         an = self._analyse(sent.text)
         ls, le = start - sent.start, end - sent.start
-        found = [(m, sent) for m in an.cues if self._covers(an, m, ls, le)]
+        found = [(m, sent, m.rule.effect) for m in an.cues if self._covers(an, m, ls, le)]
         found.extend(self._list_header_cues(sentences, index, an))
+        if any(m.rule.anaphoric for m, _, _ in found) and not self._distanced(sentences, index):
+            found = [(m, s, "downgrade" if m.rule.anaphoric else e) for m, s, e in found]
         return _dedupe(found)
+
+    def _distanced(self, sentences, index: int) -> bool:
+        """Do the previous sentences talk about others (warning, reported, attributed)? Then
+        "these clinics" refers to someone else's clinics; otherwise it may be the author's own."""
+        for j in range(index - 1, max(-1, index - _ANAPHORA_WINDOW - 1), -1):
+            if any(m.rule.category in _DISTANCING and not m.rule.anaphoric
+                   for m in self._analyse(sentences[j].text).cues):
+                return True
+        return False
 
     # ------------------------------------------------------------------ analysis
     def _analyse(self, text: str) -> _Analysis:
@@ -273,13 +321,25 @@ class ContextEngine:
         return an
 
     def _compute(self, text: str) -> _Analysis:
+        from spacy.attrs import IDX, LENGTH, LOWER
+
         from .nlp import blank_nlp
 
         cfg = self.config
         doc = blank_nlp().make_doc(text)
         strings = doc.vocab.strings
+        if len(doc):
+            arr = doc.to_array([IDX, LENGTH, LOWER]).tolist()
+        else:
+            arr = []
+        starts = [r[0] for r in arr]
+        ends = [r[0] + r[1] for r in arr]
+        words = {r[2] for r in arr}
+        lower = [strings[r[2]] for r in arr]
         raw = [(strings[k], a, b) for k, a, b in cfg.phrase_matcher(doc)]
-        raw += [(strings[k], a, b) for k, a, b in cfg.token_matcher(doc)]
+        for anchors, matcher in cfg.token_matchers:
+            if anchors is None or not anchors.isdisjoint(words):
+                raw += [(strings[k], a, b) for k, a, b in matcher(doc)]
         pseudo, real, terms, blocked = [], [], [], set()
         for key, a, b in raw:
             if key == _TERMINATOR:
@@ -295,12 +355,10 @@ class ContextEngine:
         kept = [(r, a, b) for r, a, b in real
                 if r.category not in blocked and not any(t in shielded_by_pseudo for t in range(a, b))]
         shielded = shielded_by_pseudo | {t for _, a, b in kept for t in range(a, b)}
-        cues = tuple(sorted(
-            {_Match(r, a, b, doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)) for r, a, b in kept},
-            key=lambda m: (m.a, m.b, m.rule.id)))
+        cues = tuple(sorted({_Match(r, a, b, starts[a], ends[b - 1]) for r, a, b in kept},
+                            key=lambda m: (m.a, m.b, m.rule.id)))
         return _Analysis(
-            starts=tuple(t.idx for t in doc), ends=tuple(t.idx + len(t.text) for t in doc),
-            lower=tuple(t.lower_ for t in doc), cues=cues,
+            starts=tuple(starts), ends=tuple(ends), lower=tuple(lower), cues=cues,
             terminators=frozenset(t for t in terms if t not in shielded),
             shielded=frozenset(shielded))
 
@@ -361,19 +419,19 @@ class ContextEngine:
         if not han.n_tokens:
             return []
         colon_s, colon_e = han.starts[-1], han.ends[-1]
-        return [(m, hs) for m in han.cues
+        return [(m, hs, m.rule.effect) for m in han.cues
                 if m.rule.list_scope and m.ce <= colon_s and self._covers(han, m, colon_s, colon_e)]
 
 
 def _dedupe(found) -> tuple[ContextCue, ...]:
     """Absolute ContextCues, one per span; a cue nested in a longer one of its category goes."""
     cues = {}
-    for m, sent in found:
+    for m, sent, effect in found:
         key = (m.rule.category, sent.start + m.cs, sent.start + m.ce)
         old = cues.get(key)
-        if old is None or (old.effect != "suppress" and m.rule.effect == "suppress"):
+        if old is None or (old.effect != "suppress" and effect == "suppress"):
             cues[key] = ContextCue(m.rule.category, sent.text[m.cs:m.ce], key[1], key[2], m.rule.id,
-                                   m.rule.effect)
+                                   effect)
     out = [c for c in cues.values()
            if not any(o is not c and o.category == c.category and o.start <= c.start
                       and c.end <= o.end and (o.effect == "suppress" or o.effect == c.effect)
