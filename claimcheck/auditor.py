@@ -11,7 +11,7 @@ import yaml
 
 from . import __version__, paths
 from .checklist import Checklist, load_checklist
-from .doctype import classify
+from .doctype import decide, score_cues
 from .errors import DataError
 from .findings import Stages, assess_hits, omissions
 from .match import RuleMatcher
@@ -86,10 +86,13 @@ class Auditor:
         stages = self._stages
         sentences = self._segmenter.split(text)
         hits = self._matcher.match(text, sentences)
-        doc_type = classify(text)
+        cues = score_cues(text)
         mentions = stages.evidence.mentions(text)
+        # Whether an authority is quoting the seller is known from cues alone and decides
+        # how reported speech is read; offer vs information also weighs the claims found.
         found, signals, dismissed = assess_hits(
-            text, source, sentences, hits, self._matcher_checklist, doc_type, mentions, stages)
+            text, source, sentences, hits, self._matcher_checklist, decide(cues), mentions, stages)
+        doc_type = decide(cues, frozenset(f.flag for f in found))
         # Signals that only serve omissions are not reported when the user left them out.
         reported_signals = tuple(s for s in signals if s.signal in self.checklist.ids)
         found = tuple(f for f in found if f.flag in self.checklist.ids)

@@ -17,6 +17,8 @@ from .errors import DataError
 from .types import DocType
 
 _KINDS = ("offer", "regulator", "information")
+CLAIM_WEIGHT = 2
+CLAIM_CAP = 6
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,19 @@ def default_rules() -> DocTypeRules:
     return DocTypeRules.load()
 
 
-def _score(cues, text: str, cap: int) -> tuple[int, list[str]]:
+@dataclass(frozen=True)
+class CueScores:
+    """Cue evidence for each kind, computed once per text."""
+
+    offer: int
+    regulator: int
+    information: int
+    offer_cues: tuple[str, ...]
+    regulator_cues: tuple[str, ...]
+    information_cues: tuple[str, ...]
+
+
+def _score(cues, text: str, cap: int) -> tuple[int, tuple[str, ...]]:
     found = []
     total = 0
     for cue in cues:
@@ -65,30 +79,50 @@ def _score(cues, text: str, cap: int) -> tuple[int, list[str]]:
         if m:
             total += cue.weight
             found.append(f"{cue.id} ('{m.group(0).strip()}')")
-    return min(total, cap), found
+    return min(total, cap), tuple(found)
 
 
-def classify(text: str, rules: DocTypeRules | None = None) -> DocType:
-    """Decide offer / regulator-quote / information, with the cues as reasons."""
+def score_cues(text: str, rules: DocTypeRules | None = None) -> CueScores:
     rules = rules or default_rules()
     offer, offer_cues = _score(rules.cues["offer"], text, rules.cap)
     reg, reg_cues = _score(rules.cues["regulator"], text, rules.cap)
     info, info_cues = _score(rules.cues["information"], text, rules.cap)
-    scores = f"offer {offer}, information {info}, regulator {reg}"
+    return CueScores(offer, reg, info, offer_cues, reg_cues, info_cues)
+
+
+def decide(scores: CueScores, claim_flags: frozenset[str] = frozenset(),
+           rules: DocTypeRules | None = None) -> DocType:
+    """Decide offer / regulator-quote / information, with the cues as reasons.
+
+    Red-flag claims the text makes in its own voice (after context) are promotion too: each
+    distinct claim flag adds CLAIM_WEIGHT to the offer side, up to CLAIM_CAP.
+    """
+    rules = rules or default_rules()
+    claim_points = min(CLAIM_WEIGHT * len(claim_flags), CLAIM_CAP)
+    offer = scores.offer + claim_points
+    info, reg = scores.information, scores.regulator
+    offer_cues = scores.offer_cues + (
+        (f"own-voice claims ({', '.join(sorted(claim_flags))})",) if claim_flags else ())
+    summary = f"offer {offer}, information {info}, regulator {reg}"
     if reg >= rules.regulator_threshold:
         return DocType("regulator-quote", False, (
-            f"an authority quotes a seller's claims ({scores})",
-            *(f"regulator cue: {c}" for c in reg_cues),
+            f"an authority quotes a seller's claims ({summary})",
+            *(f"regulator cue: {c}" for c in scores.regulator_cues),
         ))
     if offer >= rules.offer_threshold and offer > info + rules.margin:
         return DocType("offer", True, (
-            f"the text offers or promotes a treatment ({scores})",
+            f"the text offers or promotes a treatment ({summary})",
             *(f"offer cue: {c}" for c in offer_cues),
         ))
-    why = "informs about treatments rather than selling one" if info or not offer else \
+    why = "informs about treatments rather than selling one" if info >= offer else \
         "too few signs that it sells a treatment"
     return DocType("information", False, (
-        f"{why} ({scores})",
-        *(f"information cue: {c}" for c in info_cues),
+        f"{why} ({summary})",
+        *(f"information cue: {c}" for c in scores.information_cues),
         *(f"offer cue: {c}" for c in offer_cues),
     ))
+
+
+def classify(text: str, claim_flags: frozenset[str] = frozenset()) -> DocType:
+    """Convenience: score the cues and decide in one call."""
+    return decide(score_cues(text), claim_flags)

@@ -17,6 +17,7 @@ from .types import (
 
 # Signals are facts the text states; only these categories switch a signal off.
 SIGNAL_CONTEXT = ("negated", "hypothetical", "question")
+GENERIC_INTERVENTION = "stem-cells-unspecified"
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,9 @@ def _pair_status(stages: Stages, sent_mentions, doc_mentions) -> EvidenceStatus 
         if here:
             return here[0]
         counts = Counter(m.id for m in doc_mentions if m.kind == kind)
-        return counts.most_common(1)[0][0] if counts else None
+        # A named product ("umbilical cord MSC") says more than the generic "stem cells".
+        specific = [i for i, _ in counts.most_common() if i != GENERIC_INTERVENTION]
+        return (specific or [i for i, _ in counts.most_common()] or [None])[0]
 
     intervention, condition = pick("intervention"), pick("condition")
     if intervention is None or condition is None:
