@@ -14,6 +14,7 @@ import yaml
 
 from . import paths
 from .errors import DataError
+from .prefilter import compile_lowered, lower_same_length
 from .types import DocType
 
 _KINDS = ("offer", "regulator", "information")
@@ -43,7 +44,7 @@ class DocTypeRules:
         try:
             cues = {
                 kind: tuple(
-                    _Cue(c["id"], int(c["weight"]), re.compile(c["pattern"], re.I | re.M))
+                    _Cue(c["id"], int(c["weight"]), compile_lowered(c["pattern"], re.M))
                     for c in raw[kind]
                 )
                 for kind in _KINDS
@@ -71,22 +72,23 @@ class CueScores:
     information_cues: tuple[str, ...]
 
 
-def _score(cues, text: str, cap: int) -> tuple[int, tuple[str, ...]]:
+def _score(cues, text: str, low: str, cap: int) -> tuple[int, tuple[str, ...]]:
     found = []
     total = 0
     for cue in cues:
-        m = cue.pattern.search(text)
+        m = cue.pattern.search(low)
         if m:
             total += cue.weight
-            found.append(f"{cue.id} ('{m.group(0).strip()}')")
+            found.append(f"{cue.id} ('{text[m.start():m.end()].strip()}')")
     return min(total, cap), tuple(found)
 
 
 def score_cues(text: str, rules: DocTypeRules | None = None) -> CueScores:
     rules = rules or default_rules()
-    offer, offer_cues = _score(rules.cues["offer"], text, rules.cap)
-    reg, reg_cues = _score(rules.cues["regulator"], text, rules.cap)
-    info, info_cues = _score(rules.cues["information"], text, rules.cap)
+    low = lower_same_length(text)
+    offer, offer_cues = _score(rules.cues["offer"], text, low, rules.cap)
+    reg, reg_cues = _score(rules.cues["regulator"], text, low, rules.cap)
+    info, info_cues = _score(rules.cues["information"], text, low, rules.cap)
     return CueScores(offer, reg, info, offer_cues, reg_cues, info_cues)
 
 

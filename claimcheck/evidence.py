@@ -462,12 +462,12 @@ def _load(directory: Path, sources_path: Path) -> _Data:
         cond = item["condition"]
         if cond is not None:
             known_id(aid, cond, conditions, "condition")
-        summary = _text(path, aid, item["name"], "name") and _text(path, aid, item["summary"],
-                                                                     "summary")
+        name = _text(path, aid, item["name"], "name")
+        summary = _text(path, aid, item["summary"], "summary")
         _check_sources(path, aid, item["sources"], sources, summary)
         pattern = _regex(path, aid, _strings(path, aid, item["patterns"], "patterns"), "patterns")
-        anchors.append(_Anchor(aid, _text(path, aid, item["name"], "name"), item["kind"],
-                               item["result"], pattern, ints, cond, summary))
+        anchors.append(_Anchor(aid, name, item["kind"], item["result"], pattern, ints, cond,
+                               summary))
     anchor_scan = None
     if anchors:
         anchor_scan = re.compile("|".join(f"(?:{a.pattern.pattern})" for a in anchors), re.I)
@@ -485,8 +485,8 @@ def _load(directory: Path, sources_path: Path) -> _Data:
             for name in _CUES}
     log.debug("evidence base loaded: %d conditions, %d interventions, %d pairs, %d anchors",
               len(conditions.terms), len(interventions.terms), len(statuses), len(anchors))
-    return _Data(sources, conditions, interventions, _Scanner(conditions, interventions), statuses, defaults, tuple(anchors),
-                 anchor_scan, cues)
+    return _Data(sources, conditions, interventions, _Scanner(conditions, interventions),
+                 statuses, defaults, tuple(anchors), anchor_scan, cues)
 
 
 # ---------------------------------------------------------------------------------- the API
@@ -754,9 +754,14 @@ class EvidenceBase:
         if len(clinical) < len(anchors) and not self._cue("preclinical_caveat", text):
             reasons.append("It offers animal or laboratory research as evidence; such studies do "
                            "not show that a treatment works or is safe in people.")
+        # An established use (blood stem cell transplants for leukaemia) borrowed for another.
+        if not clinical:
+            product, target, why = self._borrowed_track_record(sent_mentions)
+            if why:
+                reasons.append(why)
         # Evidence about one therapy used for another.
         ev_ints = [i for a in clinical for i in a.interventions] or ([] if anchors else here_ints)
-        if ev_ints:
+        if ev_ints and not reasons:
             product, why = self._product_gap(ev_ints, here_ints, bool(clinical), outside)
             if why:
                 reasons.append(why)
@@ -769,7 +774,7 @@ class EvidenceBase:
                         if lexc.terms[c].parent is not None and c in with_evidence]
         for cond in ev_conds:
             others = [c for c in here_conds if c not in lexc.chain(cond)
-                      and cond not in lexc.chain(c)] if clinical else []
+                      and cond not in lexc.chain(c)]
             if others:
                 target = others[0]
                 reasons.append(f"That evidence is for {self.name(cond)}, not {self.name(target)}.")
@@ -797,7 +802,7 @@ class EvidenceBase:
             parts = list(dict.fromkeys(reasons))
             if said and not any(said in r for r in parts):
                 parts.append(said)
-            if product not in ev_ints:
+            if status.summary not in " ".join(parts) and (product not in ev_ints or not clinical):
                 parts.append(self._describe(status))
             return EvidenceVerdict(True, status, " ".join(parts))
         if not anchors and not ev_ints:
@@ -811,6 +816,28 @@ class EvidenceBase:
                                                   f"text describes.")
         return EvidenceVerdict(False, status,
                                f"The cited evidence matches what the text describes. {said}".strip())
+
+    def _borrowed_track_record(self, sent_mentions):
+        """A sentence pairing an established use with a product or condition it does not cover:
+        (product, condition, reason) or Nones."""
+        lexc = self._data().conditions
+        ints = self._ids(sent_mentions, "intervention")
+        conds = self._ids(sent_mentions, "condition")
+        for i in ints:
+            for c in conds:
+                if self.status(i, c).level != "established":
+                    continue
+                other_conds = [x for x in conds if lexc.family(x) != lexc.family(c)]
+                other_ints = [x for x in ints if x != GENERIC
+                              and self.status(x, c).level != "established"]
+                if not (other_conds or other_ints):
+                    continue
+                product = other_ints[0] if other_ints else i
+                target = other_conds[0] if other_conds else c
+                return product, target, (
+                    f"{self._lists(self.status(i, c))}; that track record says nothing about "
+                    f"{self.name(product)} for {self.name(target)}.")
+        return None, None, None
 
     def _product_gap(self, ev_ints, here_ints, named, outside) -> tuple[str | None, str | None]:
         """Which offered product the evidence is wrongly used for, and why (or None, None)."""

@@ -106,7 +106,8 @@ def assess_hits(
         status = None
         explanation = entry.explanation
         if entry.evidence_check:
-            verdict = stages.evidence.check(entry.evidence_check, sent, sent_mentions(sent), mentions)
+            verdict = stages.evidence.check(entry.evidence_check, sent, sent_mentions(sent), mentions,
+                                            trigger=(survivor.start, survivor.end))
             if not verdict.keep:
                 dismissed.append(Dismissed(flag_id, evidence_span, trigger, rule, survivor_cues,
                                            f"evidence: {verdict.note}"))

@@ -1,8 +1,9 @@
 """Match stage: run every checklist rule over a document's sentences and return Hits.
 
 The closed set of matcher kinds lives here (regex, phrase, pattern); a new kind is one
-compile function and its test. Regex and phrase rules are compiled once and run over the
-whole text (fast C scanning), then mapped to the sentence that contains them.
+compile function and its test. Regex and phrase rules are compiled once. For speed they run
+case-sensitively over a lower-cased copy of the text (same offsets; Python's IGNORECASE
+scanning is about twice as slow), and only on sentences their literal prefilter admits.
 """
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ from pathlib import Path
 
 from .checklist import Checklist, Entry, Rule
 from .errors import ChecklistError
+from .prefilter import (
+    compile_lowered, literal_factors, literal_finder, lower_same_length, token_pattern_factors,
+)
 from .types import Hit, Sentence
 
 _MACRO = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _FLAGS = re.IGNORECASE
+MANY_FACTORS = 6  # above this many literals, one alternation beats repeated str.find
 
 
 def expand_macros(pattern: str, macros: dict[str, str], where: str) -> str:
@@ -33,7 +38,7 @@ def expand_macros(pattern: str, macros: dict[str, str], where: str) -> str:
 
 def _compile(pattern: str, macros: dict[str, str], where: str) -> re.Pattern:
     try:
-        return re.compile(expand_macros(pattern, macros, where), _FLAGS)
+        return compile_lowered(expand_macros(pattern, macros, where))
     except re.error as exc:
         raise ChecklistError(f"{where}: invalid regex ({exc})", code="CC207") from None
 
@@ -51,11 +56,19 @@ class CompiledRule:
     token_pattern: list | None  # pattern kind (spaCy Matcher)
     near: tuple[re.Pattern, ...]
     unless: tuple[re.Pattern, ...]
+    factors: frozenset[str] | None = None  # every match contains one of these (lower case)
+    finder: re.Pattern | None = None  # finds the factors, when there are many
 
-    def accepts(self, sentence_text: str) -> bool:
-        return all(p.search(sentence_text) for p in self.near) and not any(
-            p.search(sentence_text) for p in self.unless
-        )
+    def accepts(self, low_sentence: str, memo: dict) -> bool:
+        """near all match and no unless matches, on the lower-cased sentence (memoised per doc)."""
+
+        def found(p: re.Pattern) -> bool:
+            key = (p, low_sentence)
+            if key not in memo:
+                memo[key] = p.search(low_sentence) is not None
+            return memo[key]
+
+        return all(found(p) for p in self.near) and not any(found(p) for p in self.unless)
 
 
 def compile_entry(entry: Entry, macros: dict[str, str]) -> tuple[CompiledRule, ...]:
@@ -63,19 +76,46 @@ def compile_entry(entry: Entry, macros: dict[str, str]) -> tuple[CompiledRule, .
     out = []
     for rule in entry.rules:
         rwhere = f"{where} rule {rule.id}"
-        search = token_pattern = None
+        search = token_pattern = factors = None
         if rule.kind == "regex":
             search = _compile(rule.pattern, macros, rwhere)
         elif rule.kind == "phrase":
-            search = re.compile(_phrase_regex(rule.pattern), _FLAGS)
+            search = compile_lowered(_phrase_regex(rule.pattern))
         else:
             token_pattern = rule.pattern
+        factors = literal_factors(search.pattern) if search is not None else \
+            token_pattern_factors(token_pattern)
         out.append(CompiledRule(
             flag_id=entry.id, rule=rule, search=search, token_pattern=token_pattern,
             near=tuple(_compile(p, macros, rwhere) for p in rule.near),
             unless=tuple(_compile(p, macros, rwhere) for p in rule.unless),
+            factors=factors,
+            finder=literal_finder(factors) if factors and len(factors) > MANY_FACTORS else None,
         ))
     return tuple(out)
+
+
+def _sentences_with(rule: CompiledRule, low: str, starts, sentences) -> list[int]:
+    """Indices of sentences containing one of the rule's literals (skipping ahead per sentence)."""
+    found: list[int] = []
+    if rule.finder is not None:
+        m = rule.finder.search(low)
+        while m is not None:
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i >= 0:
+                found.append(i)
+            nxt = max(sentences[i].end if i >= 0 else 0, m.start() + 1)
+            m = rule.finder.search(low, nxt)
+        return found
+    seen: set[int] = set()
+    for literal in rule.factors:
+        pos = low.find(literal)
+        while pos != -1:
+            i = bisect.bisect_right(starts, pos) - 1
+            if i >= 0:
+                seen.add(i)
+            pos = low.find(literal, max(sentences[i].end if i >= 0 else 0, pos + 1))
+    return sorted(seen)
 
 
 class RuleMatcher:
@@ -110,41 +150,67 @@ class RuleMatcher:
         return self._spacy_matcher
 
     def match(self, text: str, sentences: tuple[Sentence, ...]) -> list[Hit]:
-        """Every (rule, sentence) hit, in document order; a match must lie inside one sentence."""
+        """Every (rule, sentence) hit, in document order; a match must lie inside one sentence.
+
+        A rule with literal factors runs only on the sentences that contain one of them
+        (see prefilter.py); the others scan the whole text once.
+        """
         if not sentences:
             return []
         starts = [s.start for s in sentences]
+        low = lower_same_length(text)
+        memo: dict = {}
         hits: list[Hit] = []
         for rule in self.rules:
             if rule.search is None:
                 continue
-            for m in rule.search.finditer(text):
-                if m.end() == m.start():
-                    continue
-                i = bisect.bisect_right(starts, m.start()) - 1
-                if i < 0:
-                    continue
-                sent = sentences[i]
-                if m.end() > sent.end or not rule.accepts(sent.text):
-                    continue
-                hits.append(Hit(rule.flag_id, sent, rule.rule.id, m.group(0), m.start(), m.end(),
-                                rule.rule.kind))
+            if rule.factors is None:
+                candidates = self._all_matches(rule, low, starts, sentences)
+            else:
+                candidates = self._prefiltered_matches(rule, low, starts, sentences)
+            for sent, m in candidates:
+                if rule.accepts(low[sent.start:sent.end], memo):
+                    hits.append(Hit(rule.flag_id, sent, rule.rule.id, text[m.start():m.end()],
+                                    m.start(), m.end(), rule.rule.kind))
         if self._token_rules:
-            hits.extend(self._match_tokens(sentences))
+            hits.extend(self._match_tokens(low, starts, sentences))
         hits.sort(key=lambda h: (h.start, h.flag_id))
         return hits
 
-    def _match_tokens(self, sentences: tuple[Sentence, ...]) -> list[Hit]:
+    @staticmethod
+    def _all_matches(rule, low, starts, sentences):
+        for m in rule.search.finditer(low):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i >= 0 and m.end() > m.start() and m.end() <= sentences[i].end:
+                yield sentences[i], m
+
+    @staticmethod
+    def _prefiltered_matches(rule, low, starts, sentences):
+        for i in _sentences_with(rule, low, starts, sentences):
+            sent = sentences[i]
+            for m in rule.search.finditer(low, sent.start, sent.end):
+                if m.end() > m.start():
+                    yield sent, m
+
+    def _match_tokens(self, low: str, starts, sentences: tuple[Sentence, ...]) -> list[Hit]:
+        """Token patterns need the sentence tokenised: only where a rule's literals occur."""
         from .nlp import blank_nlp
 
         matcher = self._token_matcher()
+        where: set[int] = set()
+        for rule in self._token_rules:
+            if rule.factors is None:
+                where = set(range(len(sentences)))
+                break
+            where.update(_sentences_with(rule, low, starts, sentences))
         hits = []
-        for sent in sentences:
+        for i in sorted(where):
+            sent = sentences[i]
             doc = blank_nlp().make_doc(sent.text)
             for key, s, e in matcher(doc):
                 rule = self._token_rules[int(blank_nlp().vocab.strings[key])]
                 span = doc[s:e]
-                if not rule.accepts(sent.text):
+                if not rule.accepts(lower_same_length(sent.text), {}):
                     continue
                 start = sent.start + span.start_char
                 hits.append(Hit(rule.flag_id, sent, rule.rule.id, span.text, start,

@@ -65,7 +65,7 @@ def test_replace_uses_only_the_given_folder(tmp_path):
     (lambda t: t.replace("[isscr-patient-handbook]", "[no-such-source]"), "unknown source key"),
     (lambda t: t.replace("      pattern:", "      colour: red\n      pattern:"), "unknown key(s) in rule"),
     (lambda t: t.replace("pass: [", "pass: []\n  extra: ["), "'examples' must be a mapping"),
-    (lambda t: t.replace("kind: claim", "kind: claim\n  - broken"), "not valid YAML"),
+    (lambda t: t.replace("title: Says", "title: [unclosed Says"), "not valid YAML"),
 ])
 def test_invalid_entries_are_errors_naming_the_file(tmp_path, mutate, message):
     d = _write(tmp_path, "miracle-language.yaml", mutate(GOOD.format(id="miracle-language")))

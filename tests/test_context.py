@@ -220,8 +220,12 @@ def test_cue_text_offsets_and_rule_are_reported():
     full, sents = _doc("Our clinic opened in 2009.", "The clinic claims its cells reverse autism.")
     s = sents[1]
     start = full.index("reverse autism")
-    (cue,) = ENGINE.cues(sents, 1, start, start + len("reverse autism"))
+    cues = ENGINE.cues(sents, 1, start, start + len("reverse autism"))
+    (cue,) = [c for c in cues if c.category == "reported"]
     assert (cue.category, cue.cue, cue.effect) == ("reported", "claims", "suppress")
+    (seller,) = [c for c in cues if c.category == "attributed"]
+    assert (seller.cue, seller.rule_id) == ("The clinic claims", "attr-seller-speaks")
+    assert full[seller.start:seller.end] == seller.cue
     assert cue.start == s.start + s.text.index("claims") and full[cue.start:cue.end] == "claims"
     assert cue.rule_id == "rep-speech"
 
