@@ -156,6 +156,18 @@ def checklist_show(entry_id, checklist_dirs, replace_checklist, only, disable):
     click.echo(f"File: {e.path}")
 
 
+@checklist.command("reference")
+def checklist_reference_cmd():
+    """Print the Markdown checklist reference that the README embeds."""
+    from .checklist import load_checklist
+    from .reference import checklist_reference
+
+    try:
+        click.echo(checklist_reference(load_checklist()))
+    except ClaimcheckError as exc:
+        _fail(str(exc))
+
+
 @checklist.command("validate")
 @click.argument("dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--replace-checklist", is_flag=True, help="Validate DIRS alone, without the bundled checklist.")
