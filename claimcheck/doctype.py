@@ -14,7 +14,7 @@ import yaml
 
 from . import paths
 from .errors import DataError
-from .prefilter import compile_lowered, lower_same_length
+from .prefilter import compile_lowered, lower_same_length, runs_on_original
 from .types import DocType
 
 _KINDS = ("offer", "regulator", "information")
@@ -76,7 +76,7 @@ def _score(cues, text: str, low: str, cap: int) -> tuple[int, tuple[str, ...]]:
     found = []
     total = 0
     for cue in cues:
-        m = cue.pattern.search(low)
+        m = cue.pattern.search(text if runs_on_original(cue.pattern) else low)
         if m:
             total += cue.weight
             found.append(f"{cue.id} ('{text[m.start():m.end()].strip()}')")

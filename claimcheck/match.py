@@ -15,7 +15,8 @@ from pathlib import Path
 from .checklist import Checklist, Entry, Rule
 from .errors import ChecklistError
 from .prefilter import (
-    compile_lowered, literal_factors, literal_finder, lower_same_length, token_pattern_factors,
+    compile_lowered, literal_factors, literal_finder, lower_same_length, runs_on_original,
+    token_pattern_factors,
 )
 from .types import Hit, Sentence
 
@@ -59,13 +60,13 @@ class CompiledRule:
     factors: frozenset[str] | None = None  # every match contains one of these (lower case)
     finder: re.Pattern | None = None  # finds the factors, when there are many
 
-    def accepts(self, low_sentence: str, memo: dict) -> bool:
-        """near all match and no unless matches, on the lower-cased sentence (memoised per doc)."""
+    def accepts(self, sentence: str, low_sentence: str, memo: dict) -> bool:
+        """near all match and no unless matches in the sentence (memoised per document)."""
 
         def found(p: re.Pattern) -> bool:
             key = (p, low_sentence)
             if key not in memo:
-                memo[key] = p.search(low_sentence) is not None
+                memo[key] = p.search(sentence if runs_on_original(p) else low_sentence) is not None
             return memo[key]
 
         return all(found(p) for p in self.near) and not any(found(p) for p in self.unless)
@@ -164,12 +165,13 @@ class RuleMatcher:
         for rule in self.rules:
             if rule.search is None:
                 continue
+            haystack = text if runs_on_original(rule.search) else low
             if rule.factors is None:
-                candidates = self._all_matches(rule, low, starts, sentences)
+                candidates = self._all_matches(rule, haystack, starts, sentences)
             else:
-                candidates = self._prefiltered_matches(rule, low, starts, sentences)
+                candidates = self._prefiltered_matches(rule, haystack, low, starts, sentences)
             for sent, m in candidates:
-                if rule.accepts(low[sent.start:sent.end], memo):
+                if rule.accepts(sent.text, low[sent.start:sent.end], memo):
                     hits.append(Hit(rule.flag_id, sent, rule.rule.id, text[m.start():m.end()],
                                     m.start(), m.end(), rule.rule.kind))
         if self._token_rules:
@@ -178,17 +180,17 @@ class RuleMatcher:
         return hits
 
     @staticmethod
-    def _all_matches(rule, low, starts, sentences):
-        for m in rule.search.finditer(low):
+    def _all_matches(rule, haystack, starts, sentences):
+        for m in rule.search.finditer(haystack):
             i = bisect.bisect_right(starts, m.start()) - 1
             if i >= 0 and m.end() > m.start() and m.end() <= sentences[i].end:
                 yield sentences[i], m
 
     @staticmethod
-    def _prefiltered_matches(rule, low, starts, sentences):
+    def _prefiltered_matches(rule, haystack, low, starts, sentences):
         for i in _sentences_with(rule, low, starts, sentences):
             sent = sentences[i]
-            for m in rule.search.finditer(low, sent.start, sent.end):
+            for m in rule.search.finditer(haystack, sent.start, sent.end):
                 if m.end() > m.start():
                     yield sent, m
 
@@ -210,7 +212,7 @@ class RuleMatcher:
             for key, s, e in matcher(doc):
                 rule = self._token_rules[int(blank_nlp().vocab.strings[key])]
                 span = doc[s:e]
-                if not rule.accepts(lower_same_length(sent.text), {}):
+                if not rule.accepts(sent.text, lower_same_length(sent.text), {}):
                     continue
                 start = sent.start + span.start_char
                 hits.append(Hit(rule.flag_id, sent, rule.rule.id, span.text, start,

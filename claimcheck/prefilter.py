@@ -90,9 +90,12 @@ def lower_regex(pattern: str) -> str:
 @lru_cache(maxsize=None)
 def compile_lowered(pattern: str, flags: int = 0) -> re.Pattern:
     """A case-insensitive pattern to run on lower_same_length() text, where Python's
-    IGNORECASE scanning is about twice as slow. Raises re.error for an invalid pattern;
+    IGNORECASE scanning is about twice as slow. A returned pattern that still has the
+    IGNORECASE flag (see runs_on_original) must be run on the original text instead. Raises re.error for an invalid pattern;
     falls back to IGNORECASE when lower-casing breaks the pattern (e.g. \\N{NAME})."""
     checked = re.compile(pattern, flags | re.IGNORECASE)
+    if "(?-i" in pattern:  # case-sensitive parts ("(?-i:MS)") need the original text
+        return checked
     try:
         return re.compile(lower_regex(pattern), flags)
     except re.error:
@@ -117,3 +120,8 @@ def token_pattern_factors(pattern: list[dict]) -> frozenset[str] | None:
             elif isinstance(value, dict) and isinstance(value.get("IN"), list) and value["IN"]:
                 candidates.append(frozenset(str(v).lower() for v in value["IN"]))
     return _best(candidates) if candidates else None
+
+
+def runs_on_original(pattern: re.Pattern) -> bool:
+    """True for patterns compile_lowered kept case-aware: search them in the original text."""
+    return bool(pattern.flags & re.IGNORECASE)
