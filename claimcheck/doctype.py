@@ -14,7 +14,7 @@ import yaml
 
 from . import paths
 from .errors import DataError
-from .prefilter import compile_lowered, lower_same_length, runs_on_original
+from .prefilter import compile_lowered, literal_factors, lower_same_length, runs_on_original
 from .types import DocType
 
 _KINDS = ("offer", "regulator", "information")
@@ -27,6 +27,7 @@ class _Cue:
     id: str
     weight: int
     pattern: re.Pattern
+    factors: frozenset[str] | None  # a text without any of these cannot match (prefilter.py)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class DocTypeRules:
         try:
             cues = {
                 kind: tuple(
-                    _Cue(c["id"], int(c["weight"]), compile_lowered(c["pattern"], re.M))
+                    _Cue(c["id"], int(c["weight"]), compile_lowered(c["pattern"], re.M),
+                         literal_factors(c["pattern"]))
                     for c in raw[kind]
                 )
                 for kind in _KINDS
@@ -76,6 +78,8 @@ def _score(cues, text: str, low: str, cap: int) -> tuple[int, tuple[str, ...]]:
     found = []
     total = 0
     for cue in cues:
+        if cue.factors and not any(f in low for f in cue.factors):
+            continue
         m = cue.pattern.search(text if runs_on_original(cue.pattern) else low)
         if m:
             total += cue.weight

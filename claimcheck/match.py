@@ -15,14 +15,13 @@ from pathlib import Path
 from .checklist import Checklist, Entry, Rule
 from .errors import ChecklistError
 from .prefilter import (
-    compile_lowered, literal_factors, literal_finder, lower_same_length, runs_on_original,
+    compile_lowered, literal_factors, lower_same_length, runs_on_original,
     token_pattern_factors,
 )
 from .types import Hit, Sentence
 
 _MACRO = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _FLAGS = re.IGNORECASE
-MANY_FACTORS = 6  # above this many literals, one alternation beats repeated str.find
 
 
 def expand_macros(pattern: str, macros: dict[str, str], where: str) -> str:
@@ -58,7 +57,6 @@ class CompiledRule:
     near: tuple[re.Pattern, ...]
     unless: tuple[re.Pattern, ...]
     factors: frozenset[str] | None = None  # every match contains one of these (lower case)
-    finder: re.Pattern | None = None  # finds the factors, when there are many
 
     def accepts(self, sentence: str, low_sentence: str, memo: dict) -> bool:
         """near all match and no unless matches in the sentence (memoised per document)."""
@@ -91,32 +89,8 @@ def compile_entry(entry: Entry, macros: dict[str, str]) -> tuple[CompiledRule, .
             near=tuple(_compile(p, macros, rwhere) for p in rule.near),
             unless=tuple(_compile(p, macros, rwhere) for p in rule.unless),
             factors=factors,
-            finder=literal_finder(factors) if factors and len(factors) > MANY_FACTORS else None,
         ))
     return tuple(out)
-
-
-def _sentences_with(rule: CompiledRule, low: str, starts, sentences) -> list[int]:
-    """Indices of sentences containing one of the rule's literals (skipping ahead per sentence)."""
-    found: list[int] = []
-    if rule.finder is not None:
-        m = rule.finder.search(low)
-        while m is not None:
-            i = bisect.bisect_right(starts, m.start()) - 1
-            if i >= 0:
-                found.append(i)
-            nxt = max(sentences[i].end if i >= 0 else 0, m.start() + 1)
-            m = rule.finder.search(low, nxt)
-        return found
-    seen: set[int] = set()
-    for literal in rule.factors:
-        pos = low.find(literal)
-        while pos != -1:
-            i = bisect.bisect_right(starts, pos) - 1
-            if i >= 0:
-                seen.add(i)
-            pos = low.find(literal, max(sentences[i].end if i >= 0 else 0, pos + 1))
-    return sorted(seen)
 
 
 class RuleMatcher:
@@ -131,6 +105,7 @@ class RuleMatcher:
         )
         self._token_rules = [r for r in self.rules if r.token_pattern is not None]
         self._spacy_matcher = None
+        self._automaton = None
 
     def _token_matcher(self):
         if self._spacy_matcher is None:
@@ -150,32 +125,64 @@ class RuleMatcher:
             self._spacy_matcher = matcher
         return self._spacy_matcher
 
+    def _literal_index(self):
+        """One Aho-Corasick automaton over every rule's literals: literal -> rule positions."""
+        if self._automaton is None:
+            import ahocorasick
+
+            owners: dict[str, list[int]] = {}
+            for pos, rule in enumerate(self.rules):
+                for literal in rule.factors or ():
+                    owners.setdefault(literal, []).append(pos)
+            automaton = ahocorasick.Automaton()
+            for literal, rule_positions in owners.items():
+                automaton.add_word(literal, (len(literal), tuple(rule_positions)))
+            if owners:
+                automaton.make_automaton()
+            self._automaton = automaton if owners else False
+        return self._automaton
+
+    def _candidates(self, low: str, starts) -> dict[int, set[int]]:
+        """rule position -> indices of the sentences that contain one of its literals."""
+        automaton = self._literal_index()
+        where: dict[int, set[int]] = {}
+        if not automaton:
+            return where
+        for end, (length, rule_positions) in automaton.iter(low):
+            i = bisect.bisect_right(starts, end - length + 1) - 1
+            if i < 0:
+                continue
+            for pos in rule_positions:
+                where.setdefault(pos, set()).add(i)
+        return where
+
     def match(self, text: str, sentences: tuple[Sentence, ...]) -> list[Hit]:
         """Every (rule, sentence) hit, in document order; a match must lie inside one sentence.
 
-        A rule with literal factors runs only on the sentences that contain one of them
-        (see prefilter.py); the others scan the whole text once.
+        A rule with literal factors runs only on the sentences that contain one of them (found
+        for all rules in one Aho-Corasick pass); the others scan the whole text once.
         """
         if not sentences:
             return []
         starts = [s.start for s in sentences]
         low = lower_same_length(text)
+        where = self._candidates(low, starts)
         memo: dict = {}
         hits: list[Hit] = []
-        for rule in self.rules:
+        for pos, rule in enumerate(self.rules):
             if rule.search is None:
                 continue
             haystack = text if runs_on_original(rule.search) else low
             if rule.factors is None:
                 candidates = self._all_matches(rule, haystack, starts, sentences)
             else:
-                candidates = self._prefiltered_matches(rule, haystack, low, starts, sentences)
+                candidates = self._in_sentences(rule, haystack, sentences, where.get(pos, ()))
             for sent, m in candidates:
                 if rule.accepts(sent.text, low[sent.start:sent.end], memo):
                     hits.append(Hit(rule.flag_id, sent, rule.rule.id, text[m.start():m.end()],
                                     m.start(), m.end(), rule.rule.kind))
         if self._token_rules:
-            hits.extend(self._match_tokens(low, starts, sentences))
+            hits.extend(self._match_tokens(where, sentences))
         hits.sort(key=lambda h: (h.start, h.flag_id))
         return hits
 
@@ -187,26 +194,28 @@ class RuleMatcher:
                 yield sentences[i], m
 
     @staticmethod
-    def _prefiltered_matches(rule, haystack, low, starts, sentences):
-        for i in _sentences_with(rule, low, starts, sentences):
+    def _in_sentences(rule, haystack, sentences, indices):
+        for i in sorted(indices):
             sent = sentences[i]
             for m in rule.search.finditer(haystack, sent.start, sent.end):
                 if m.end() > m.start():
                     yield sent, m
 
-    def _match_tokens(self, low: str, starts, sentences: tuple[Sentence, ...]) -> list[Hit]:
+    def _match_tokens(self, where: dict[int, set[int]], sentences: tuple[Sentence, ...]) -> list[Hit]:
         """Token patterns need the sentence tokenised: only where a rule's literals occur."""
         from .nlp import blank_nlp
 
         matcher = self._token_matcher()
-        where: set[int] = set()
-        for rule in self._token_rules:
+        todo: set[int] = set()
+        for pos, rule in enumerate(self.rules):
+            if rule.token_pattern is None:
+                continue
             if rule.factors is None:
-                where = set(range(len(sentences)))
+                todo = set(range(len(sentences)))
                 break
-            where.update(_sentences_with(rule, low, starts, sentences))
+            todo.update(where.get(pos, ()))
         hits = []
-        for i in sorted(where):
+        for i in sorted(todo):
             sent = sentences[i]
             doc = blank_nlp().make_doc(sent.text)
             for key, s, e in matcher(doc):

@@ -102,11 +102,6 @@ def compile_lowered(pattern: str, flags: int = 0) -> re.Pattern:
         return checked
 
 
-def literal_finder(factors: frozenset[str]) -> re.Pattern:
-    """One pattern finding any of the literals (faster than many str.find calls)."""
-    return re.compile("|".join(re.escape(f) for f in sorted(factors, key=len, reverse=True)))
-
-
 def token_pattern_factors(pattern: list[dict]) -> frozenset[str] | None:
     """Literals for a spaCy token pattern: the LOWER/ORTH/TEXT values of a required token."""
     candidates = []
