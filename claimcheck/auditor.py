@@ -7,7 +7,7 @@ import logging
 from functools import cached_property
 from pathlib import Path
 
-import yaml
+from . import yamlio
 
 from . import __version__, paths
 from .checklist import Checklist, load_checklist
@@ -26,7 +26,7 @@ def _lexicon() -> dict[str, str]:
     path = paths.lexicon_file()
     if not path.is_file():
         return {}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yamlio.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
         raise DataError(f"{path.name}: every macro must map a name to a regex string", code="CC302")
     return raw

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
+from . import yamlio
 
 from . import paths
 from .errors import ChecklistError
@@ -103,7 +103,7 @@ def known_sources() -> frozenset[str]:
     path = paths.sources_file()
     if not path.is_file():
         return frozenset()
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yamlio.safe_load(path.read_text(encoding="utf-8")) or {}
     return frozenset(data)
 
 
@@ -237,8 +237,8 @@ def parse_entry(path: Path, raw) -> Entry:
 
 def load_entry(path: Path) -> Entry:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        raw = yamlio.safe_load(path.read_text(encoding="utf-8"))
+    except yamlio.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise _fail(path, f"not valid YAML{where}") from None

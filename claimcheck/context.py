@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
+from . import yamlio
 
 from . import paths
 from .errors import DataError
@@ -198,8 +198,8 @@ def load_rules(path: Path) -> _Config:
     if not path.is_file():
         raise DataError(f"{path.name}: context rules file not found at {path}", code="CC311")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        raw = yamlio.safe_load(path.read_text(encoding="utf-8"))
+    except yamlio.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         at = f" (line {line + 1})" if line is not None else ""
         raise DataError(f"{path.name}: invalid YAML{at}", code="CC310") from None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
+from . import yamlio
 
 from . import paths
 from .errors import DataError
@@ -41,7 +41,7 @@ class DocTypeRules:
     @classmethod
     def load(cls, path: Path | None = None) -> "DocTypeRules":
         path = path or paths.doctype_file()
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlio.safe_load(path.read_text(encoding="utf-8"))
         try:
             cues = {
                 kind: tuple(

@@ -91,15 +91,15 @@ def lower_regex(pattern: str) -> str:
 def compile_lowered(pattern: str, flags: int = 0) -> re.Pattern:
     """A case-insensitive pattern to run on lower_same_length() text, where Python's
     IGNORECASE scanning is about twice as slow. A returned pattern that still has the
-    IGNORECASE flag (see runs_on_original) must be run on the original text instead. Raises re.error for an invalid pattern;
-    falls back to IGNORECASE when lower-casing breaks the pattern (e.g. \\N{NAME})."""
-    checked = re.compile(pattern, flags | re.IGNORECASE)
+    IGNORECASE flag (see runs_on_original) must be run on the original text instead: patterns
+    with case-sensitive groups, and any that lower-casing breaks (e.g. \\N{NAME}).
+    Raises re.error for an invalid pattern."""
     if "(?-i" in pattern:  # case-sensitive parts ("(?-i:MS)") need the original text
-        return checked
+        return re.compile(pattern, flags | re.IGNORECASE)
     try:
         return re.compile(lower_regex(pattern), flags)
     except re.error:
-        return checked
+        return re.compile(pattern, flags | re.IGNORECASE)  # re-raises a genuine error
 
 
 def token_pattern_factors(pattern: list[dict]) -> frozenset[str] | None:

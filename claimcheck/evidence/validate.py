@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
 
 from ..errors import DataError
+from .. import yamlio
 
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CITED = re.compile(r"\(([a-z0-9]+(?:-[a-z0-9]+)+(?:,\s*[a-z0-9]+(?:-[a-z0-9]+)+)*)\)")
@@ -20,10 +20,10 @@ def fail(path: Path, entry, message: str) -> DataError:
 
 def read(path: Path):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yamlio.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DataError(f"{path.name}: file not found ({path})") from None
-    except yaml.YAMLError as exc:
+    except yamlio.YAMLError as exc:
         raise DataError(f"{path.name}: invalid YAML ({' '.join(str(exc).split())})") from None
 
 
