@@ -38,3 +38,63 @@ def test_warning_letter_is_a_regulator_quote():
 
 def test_abstract_informs():
     assert classify(ABSTRACT).kind == "information"
+
+
+AD_RULING = """Ruling on Nuvia Cell Clinic Ltd
+
+Complaint ref: B26-0042
+Ad description: a web page for a clinic offering stem cell injections for hip arthritis
+stated "regrow your cartilage in six weeks".
+Assessment: Upheld
+We considered that consumers would take the claim to mean the injections had been proven to
+regrow cartilage. We had not seen adequate substantiation. The ad must not appear again in the
+form complained of. We told Nuvia Cell Clinic not to claim that their treatments could regrow
+cartilage."""
+
+AG_COMPLAINT = """The Attorney General's office filed a lawsuit today against a regenerative clinic chain,
+alleging violations of the state Consumer Protection Act. According to the complaint, the clinics
+told older patients with COPD that amniotic injections would let them stop using oxygen. The
+state seeks civil penalties and injunctive relief."""
+
+FORUM = """Re: cord blood clinic in Panama for our son with autism?
+
+Posted by tired_dad_77 | Autism Parents Forum > Treatments
+
+Has anyone here tried the infusion program? The price is $21,000 for four days.
+
+Reply from Moderator_Sam:
+Please read our forum guidance on unproven treatments before paying anything."""
+
+NEWS = """Stem cell patch shows early promise in heart failure
+
+By Dana Whitfield, Science Correspondent
+
+A small study of eight patients found the patch was safe over six months, researchers said.
+Independent experts urged caution. A larger trial is expected to begin recruiting in 2027."""
+
+
+def test_advertising_ruling_is_a_regulator_quote():
+    dt = classify(AD_RULING)
+    assert dt.kind == "regulator-quote"
+    assert any("ad-ruling" in r for r in dt.reasons)
+
+
+def test_attorney_general_complaint_is_a_regulator_quote():
+    assert classify(AG_COMPLAINT).kind == "regulator-quote"
+
+
+def test_forum_thread_with_a_price_informs():
+    dt = classify(FORUM)
+    assert dt.kind == "information" and not dt.offers_treatment
+
+
+def test_news_report_of_future_recruitment_informs():
+    dt = classify(NEWS)
+    assert dt.kind == "information"
+    assert not any("trial-enrolment" in r for r in dt.reasons)
+
+
+def test_a_trial_that_is_recruiting_now_is_an_offer():
+    text = ("The HOPE-CP trial is now recruiting children aged 2 to 8 with cerebral palsy. "
+            "Participants will receive one infusion of donor cord blood or placebo.")
+    assert classify(text).kind == "offer"
