@@ -43,6 +43,8 @@ APPLIES = [
     ("No stem cell product has been shown to reverse ALS.", "reverse ALS", "negated"),
     ("Mesenchymal cells do not regrow spinal cord tissue.", "regrow spinal cord tissue", "negated"),
     ("There is no cure for Parkinson's disease yet.", "cure", "negated"),
+    ("Drugs ease the tremor, but nothing yet stops Parkinson's disease.", "stops Parkinson's",
+     "negated"),  # "yet" after "nothing" is not the conjunction that ends a scope
     ("Exosome injections are not a cure for COPD.", "cure", "negated"),
     ("Cord blood infusions cannot reverse autism.", "reverse autism", "negated"),
     ("Stem cells don’t reverse autism, whatever the brochure says.", "reverse autism", "negated"),
@@ -53,6 +55,8 @@ APPLIES = [
     ("Patient videos do not prove that injections heal spinal cord injury.", "Patient videos",
      "negated"),  # negated verb right after the trigger
     ("Our knee study requests no payment from volunteers.", "study requests", "negated"),
+    ("Our guidance: no stem cell product has been shown in a trial to restore walking after "
+     "spinal cord injury.", "restore walking", "negated"),  # "no" opening a clause after ':'
     # warning
     ("Be wary of any clinic that promises a cure for ALS.", "cure", "warning"),
     ("Beware of providers selling umbilical cord cells as a treatment for autism.",
@@ -72,16 +76,28 @@ APPLIES = [
     ("According to the company's brochure, its injections regrow spinal cord tissue.",
      "regrow spinal cord tissue", "reported"),
     ("Her neurologist said the infusion had halted her MS.", "halted her MS", "reported"),
+    ("I'd never say the infusions cured my ALS.", "cured", "reported"),
     ("These infusions are marketed as a cure for Parkinson's disease.", "cure", "reported"),
     ("He was told the treatment would reverse his ALS.", "reverse his ALS", "reported"),
+    ("Families are lured by promises that the cells put autism into remission.", "remission",
+     "reported"),
     ("Cord blood is often sold as a cure for cerebral palsy.", "cure", "reported"),
     ("Exosomes reverse lung scarring, the website claims.", "reverse lung scarring", "reported"),
+    ("Its Instagram page promises that the drips will end long COVID.", "end long COVID",
+     "reported"),
     # attributed
     ("Some clinics offer exosome injections for COPD.", "exosome injections", "attributed"),
     ("Many providers advertise stem cell infusions as a cure for MS.", "cure", "attributed"),
     ("Several businesses charge families thousands for cord blood infusions for autism.",
      "cord blood infusions", "attributed"),
     ("Clinics abroad inject fat-derived cells into the spine to treat ALS.", "treat ALS",
+     "attributed"),
+    ("Some even promise to put Crohn's disease into remission.", "remission", "attributed"),
+    ("Clinics show videos of patients who arrived in wheelchairs and left walking.",
+     "arrived in wheelchairs", "attributed"),
+    ("Clinic websites tell parents that cord blood can put autism into remission.", "remission",
+     "attributed"),
+    ("Others advertise cord blood that reverses cerebral palsy.", "reverses cerebral palsy",
      "attributed"),
     ("A growing number of clinics sell stem cell shots for knee arthritis.", "stem cell shots",
      "attributed"),
@@ -117,6 +133,8 @@ APPLIES = [
     ("Stem cell therapy for stroke is being studied in clinical trials.", "Stem cell therapy",
      "hedged"),
     ("Adipose cells might help rebuild knee cartilage.", "rebuild knee cartilage", "hedged"),
+    ("Stem cells help stroke patients regain speech, small study finds", "regain speech",
+     "hedged"),  # a news headline reporting a finding
     ("Further research is needed before anyone can say stem cells reverse Parkinson's.",
      "reverse Parkinson's", "hedged"),
 ]
@@ -136,6 +154,8 @@ DOES_NOT_APPLY = [
     ("Our knee injections are risk-free and not painful.", "risk-free", "negated"),  # cue after
     ("Not only do our cells repair cartilage, they regrow it.", "repair cartilage", "negated"),
     ("There is no doubt that stem cells cure autism.", "cure autism", "negated"),  # pseudo
+    ("Our cells repair myelin in MS - no clinic in Europe offers more.", "repair myelin",
+     "negated"),  # the clause-opening '- no' comes after the trigger
     ("Stroke patients no longer suffer paralysis after our infusions.", "paralysis", "negated"),
     ("No surgery is needed because our cells regrow cartilage.", "regrow cartilage", "negated"),
     ("We accept no insurance plans for the programme because the infusions in our Tijuana "
@@ -158,6 +178,11 @@ DOES_NOT_APPLY = [
     ("Claim your free consultation today and start regrowing cartilage.", "regrowing cartilage",
      "reported"),
     ("Our best-selling protocol reverses COPD.", "reverses COPD", "reported"),
+    # the author's own voice announcing a claim is not reported speech
+    ("I'll say it plainly - the transplant cured my MS.", "cured", "reported"),
+    ("I can honestly say the injections healed my knee arthritis.", "healed", "reported"),
+    ("We are proud to say our cord blood programme reverses autism.", "reverses autism",
+     "reported"),
     # attributed
     ("Unlike many clinics, we guarantee results for Parkinson's patients.", "guarantee results",
      "attributed"),
@@ -167,6 +192,11 @@ DOES_NOT_APPLY = [
      "walk again", "attributed"),
     ("Several patients with knee arthritis regrew cartilage at our clinic.", "regrew cartilage",
      "attributed"),
+    ("Many notice steadier walking within weeks of our Parkinson's infusions.", "steadier walking",
+     "attributed"),  # "many" of the seller's patients, not other sellers
+    ("Some regain speech after our cord blood course for autism.", "regain speech", "attributed"),
+    ("Our videos show patients who arrived in wheelchairs leaving on foot.",
+     "arrived in wheelchairs", "attributed"),  # the seller's own media
     # hypothetical
     ("If you have MS, our stem cells will halt your disease.", "halt your disease",
      "hypothetical"),
