@@ -106,8 +106,9 @@ def assess_hits(
         status = None
         explanation = entry.explanation
         if entry.evidence_check:
+            previous = sentences[sent.index - 1] if sent.index > 0 else None
             verdict = stages.evidence.check(entry.evidence_check, sent, sent_mentions(sent), mentions,
-                                            trigger=(survivor.start, survivor.end))
+                                            trigger=(survivor.start, survivor.end), previous=previous)
             if not verdict.keep:
                 dismissed.append(Dismissed(flag_id, evidence_span, trigger, rule, survivor_cues,
                                            f"evidence: {verdict.note}"))

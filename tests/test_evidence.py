@@ -375,3 +375,16 @@ def test_unknown_check_is_an_error(eb):
     with pytest.raises(DataError, match="unknown evidence check"):
         eb.check("cure-claim", sent, (), ())
     assert set(CHECKS) == {IE, EM, OB}
+
+
+def test_mismatch_carried_over_from_the_previous_sentence():
+    """An animal study in one sentence, sold to patients in the next ("based on this research")."""
+    from claimcheck import audit_text
+
+    text = ("A 2021 study in mice found that umbilical cord stem cells reduced joint swelling in "
+            "arthritis. Based on this research, we now give our rheumatoid arthritis patients the "
+            "same cells by infusion.")
+    flagged = [f for f in audit_text(text).findings if f.flag == "evidence-mismatch"]
+    assert flagged and "Based on this research" in flagged[-1].evidence.text
+    alone = "Based on this research, we now give our rheumatoid arthritis patients the same cells."
+    assert not [f for f in audit_text(alone).findings if f.flag == "evidence-mismatch"]

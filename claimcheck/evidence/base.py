@@ -79,13 +79,15 @@ class EvidenceBase:
     # -- checks -----------------------------------------------------------------------------
     def check(self, check: str, sentence: Sentence, sentence_mentions: tuple[Mention, ...],
               doc_mentions: tuple[Mention, ...],
-              trigger: tuple[int, int] | None = None) -> EvidenceVerdict:
+              trigger: tuple[int, int] | None = None,
+              previous: Sentence | None = None) -> EvidenceVerdict:
         """Decide whether an evidence-driven flag holds for this sentence.
 
         trigger: optional absolute offsets of the words that fired the rule; when a sentence names
         several therapies, the one nearest the claim is judged.
         """
-        return checks.run(self._data(), check, sentence, sentence_mentions, doc_mentions, trigger)
+        return checks.run(self._data(), check, sentence, sentence_mentions, doc_mentions, trigger,
+                          previous)
 
 
 @cache

@@ -20,16 +20,18 @@ _SENTENCE_FAMILIES = 3  # ... named together in one sentence
 
 def run(d: Data, check: str, sentence: Sentence, sentence_mentions: tuple[Mention, ...],
         doc_mentions: tuple[Mention, ...],
-        trigger: tuple[int, int] | None = None) -> EvidenceVerdict:
+        trigger: tuple[int, int] | None = None,
+        previous: Sentence | None = None) -> EvidenceVerdict:
     """Decide whether an evidence-driven flag holds for this sentence.
 
     trigger: optional absolute offsets of the words that fired the rule; when a sentence names
-    several therapies, the one nearest the claim is judged.
+    several therapies, the one nearest the claim is judged. previous: the sentence before,
+    whose evidence a back-referring sentence ("based on this research...") carries over.
     """
     if check == "investigational-as-established":
         return _check_established(d, sentence, sentence_mentions, doc_mentions, trigger)
     if check == "evidence-mismatch":
-        return check_mismatch(d, sentence, sentence_mentions, doc_mentions)
+        return check_mismatch(d, sentence, sentence_mentions, doc_mentions, previous)
     if check == "overbroad-indication":
         return _check_overbroad(d, sentence, sentence_mentions, doc_mentions)
     raise DataError(f"unknown evidence check '{check}' (known: {', '.join(CHECKS)})")

@@ -28,7 +28,7 @@ _ANCHOR_FIELDS = ({"id", "name", "kind", "result", "patterns", "interventions", 
                    "summary", "sources"}, set())
 _ANCHOR_KINDS = {"trial", "registry", "meta-analysis", "guideline", "approval", "preclinical"}
 _ANCHOR_RESULTS = {"positive", "negative", "early", "preclinical"}
-_CUES = ("claim", "widening", "many_conditions", "preclinical_caveat", "positive_outcome",
+_CUES = ("claim", "back_reference", "widening", "many_conditions", "preclinical_caveat", "positive_outcome",
          "negative_outcome")
 
 

@@ -24,11 +24,19 @@ def same_product(d: Data, a: str, b: str) -> bool:
     return a in lex.chain(b) or b in lex.chain(a)
 
 
-def check_mismatch(d: Data, sentence, sent_mentions, doc_mentions) -> EvidenceVerdict:
-    """Kept when the evidence a sentence offers does not support what the text sells."""
+def check_mismatch(d: Data, sentence, sent_mentions, doc_mentions,
+                   previous=None) -> EvidenceVerdict:
+    """Kept when the evidence a sentence offers does not support what the text sells.
+
+    A sentence that names no evidence but refers back to it ("based on this research, we give
+    our patients the same cells") is judged with the evidence of the sentence before it.
+    """
     lexc = d.conditions
     text = sentence.text
     anchors = cited_anchors(d, text)
+    if not anchors and previous is not None and find_cue(d, "back_reference", text):
+        text = f"{previous.text} {text}"
+        anchors = cited_anchors(d, text)
     clinical = [a for a in anchors if a.kind != "preclinical"]
     here_ints = [i for i in ids(sent_mentions, "intervention") if i != GENERIC]
     here_conds = ids(sent_mentions, "condition")
