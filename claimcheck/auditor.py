@@ -90,8 +90,11 @@ class Auditor:
         mentions = stages.evidence.mentions(text)
         # Whether an authority is quoting the seller is known from cues alone and decides
         # how reported speech is read; offer vs information also weighs the claims found.
+        prelim = decide(cues)
+        informs = prelim.kind == "information" and cues.information > cues.offer
         found, signals, dismissed = assess_hits(
-            text, source, sentences, hits, self._matcher_checklist, decide(cues), mentions, stages)
+            text, source, sentences, hits, self._matcher_checklist, prelim, mentions, stages,
+            informs)
         doc_type = decide(cues, frozenset(f.flag for f in found))
         # Signals that only serve omissions are not reported when the user left them out.
         reported_signals = tuple(s for s in signals if s.signal in self.checklist.ids)

@@ -32,13 +32,18 @@ def _span(text: str, start: int, end: int) -> Span:
     return Span(text[start:end], start, end)
 
 
-def _active_cues(cues: tuple[ContextCue, ...], entry: Entry, doc_type: DocType) -> tuple[ContextCue, ...]:
+def _active_cues(cues: tuple[ContextCue, ...], entry: Entry, doc_type: DocType,
+                 informs: bool) -> tuple[ContextCue, ...]:
     ignore = set(entry.context_ignore)
     if entry.kind == "signal":
         ignore |= {c.category for c in cues} - set(SIGNAL_CONTEXT)
     elif doc_type.kind == "regulator-quote":
         # The authority reproduces the seller's marketing: quoting it is the point.
         ignore |= {"reported", "attributed"}
+    elif informs:
+        # An entry's exceptions are for seller copy (a testimonial is quoted speech by nature; an
+        # animal study is the mismatch, not a hedge). A text that only informs gets full context.
+        ignore = set()
     return tuple(c for c in cues if c.category not in ignore)
 
 
@@ -63,8 +68,13 @@ def _pair_status(stages: Stages, sent_mentions, doc_mentions) -> EvidenceStatus 
 def assess_hits(
     text: str, source: str, sentences: tuple[Sentence, ...], hits: list[Hit],
     checklist: Checklist, doc_type: DocType, mentions: tuple[Mention, ...], stages: Stages,
+    informs: bool = False,
 ) -> tuple[tuple[Finding, ...], tuple[Signal, ...], tuple[Dismissed, ...]]:
-    """Claim findings, signals and dismissed hits; one finding per (flag, sentence)."""
+    """Claim findings, signals and dismissed hits; one finding per (flag, sentence).
+
+    informs: the text's own cues say it informs (charity, news, abstract, forum) rather than
+    sells; then entries' seller-copy exceptions to context do not apply.
+    """
     entries = {e.id: e for e in checklist.entries}
     by_key: dict[tuple[str, int], list[Hit]] = {}
     for hit in hits:
@@ -84,7 +94,8 @@ def assess_hits(
         survivor, survivor_cues, first_block = None, (), None
         for hit in group:
             cues = _active_cues(
-                stages.context.cues(sentences, hit.sentence.index, hit.start, hit.end), entry, doc_type)
+                stages.context.cues(sentences, hit.sentence.index, hit.start, hit.end), entry, doc_type,
+                informs)
             if any(c.effect == "suppress" for c in cues):
                 first_block = first_block or (hit, tuple(c for c in cues if c.effect == "suppress"))
                 continue

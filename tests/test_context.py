@@ -57,6 +57,16 @@ APPLIES = [
     ("Our knee study requests no payment from volunteers.", "study requests", "negated"),
     ("Our guidance: no stem cell product has been shown in a trial to restore walking after "
      "spinal cord injury.", "restore walking", "negated"),  # "no" opening a clause after ':'
+    ("Right now there is no stem cell treatment that has been proven to slow, halt or reverse "
+     "ALS.", "reverse ALS", "negated"),  # existential negation covers its relative clause
+    # reported: a quoted sentence, relayed hearsay; attributed: someone else's site
+    ("\u201cWe use exosomes for knees, hair and long COVID, and most clients feel better.\u201d",
+     "most clients feel better", "reported"),
+    ("I keep reading that aHSCT halts MS in most people.", "halts MS", "reported"),
+    ("Their website lists autism, ALS and heart failure as conditions they treat.",
+     "conditions they treat", "attributed"),
+    ("Mice that received the cord cells regained bladder control.", "regained bladder control",
+     "hedged"),
     # warning
     ("Be wary of any clinic that promises a cure for ALS.", "cure", "warning"),
     ("Beware of providers selling umbilical cord cells as a treatment for autism.",
@@ -158,6 +168,10 @@ DOES_NOT_APPLY = [
      "negated"),  # the clause-opening '- no' comes after the trigger
     ("Stroke patients no longer suffer paralysis after our infusions.", "paralysis", "negated"),
     ("No surgery is needed because our cells regrow cartilage.", "regrow cartilage", "negated"),
+    ("There is no other clinic that can reverse Parkinson's like we do.", "reverse Parkinson's",
+     "negated"),  # "no other" is a boast, not an existential negation
+    ("Our cells regrow cartilage, \u201cand fast\u201d as one surgeon put it.", "regrow cartilage",
+     "reported"),  # a quote that opens mid-sentence does not cover what comes before it
     ("We accept no insurance plans for the programme because the infusions in our Tijuana "
      "centre reverse ALS completely.", "reverse ALS", "negated"),  # beyond max_scope
     # warning

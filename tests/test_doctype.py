@@ -98,3 +98,15 @@ def test_a_trial_that_is_recruiting_now_is_an_offer():
     text = ("The HOPE-CP trial is now recruiting children aged 2 to 8 with cerebral palsy. "
             "Participants will receive one infusion of donor cord blood or placebo.")
     assert classify(text).kind == "offer"
+
+
+REGISTER = """Blood stem cell transplants are a standard treatment for leukaemia and lymphoma.
+More than 3,000 transplants are carried out each year in the country, and our donor register
+matches patients with volunteers. Join the register if you are 18 to 30 and healthy."""
+
+
+def test_donor_register_explainer_informs():
+    dt = classify(REGISTER)
+    assert dt.kind == "information" and not dt.offers_treatment
+    assert any("explainer" in r for r in dt.reasons)
+
