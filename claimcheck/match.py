@@ -15,7 +15,7 @@ from pathlib import Path
 from .checklist import Checklist, Entry, Rule
 from .errors import ChecklistError
 from .prefilter import (
-    compile_lowered, literal_factors, lower_same_length, runs_on_original,
+    compile_lowered, compile_with_factors, lower_same_length, runs_on_original,
     token_pattern_factors,
 )
 from .types import Hit, Sentence
@@ -77,13 +77,15 @@ def compile_entry(entry: Entry, macros: dict[str, str]) -> tuple[CompiledRule, .
         rwhere = f"{where} rule {rule.id}"
         search = token_pattern = factors = None
         if rule.kind == "regex":
-            search = _compile(rule.pattern, macros, rwhere)
+            try:
+                search, factors = compile_with_factors(expand_macros(rule.pattern, macros, rwhere))
+            except re.error as exc:
+                raise ChecklistError(f"{rwhere}: invalid regex ({exc})", code="CC207") from None
         elif rule.kind == "phrase":
-            search = compile_lowered(_phrase_regex(rule.pattern))
+            search, factors = compile_with_factors(_phrase_regex(rule.pattern))
         else:
             token_pattern = rule.pattern
-        factors = literal_factors(search.pattern) if search is not None else \
-            token_pattern_factors(token_pattern)
+            factors = token_pattern_factors(token_pattern)
         out.append(CompiledRule(
             flag_id=entry.id, rule=rule, search=search, token_pattern=token_pattern,
             near=tuple(_compile(p, macros, rwhere) for p in rule.near),
