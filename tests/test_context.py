@@ -97,6 +97,13 @@ APPLIES = [
      "reported"),
     # attributed
     ("Some clinics offer exosome injections for COPD.", "exosome injections", "attributed"),
+    ("Clinics often report steadier gait in the months after MSC infusions for ataxia.",
+     "steadier gait", "attributed"),
+    ("Providers typically claim their cord cells calm lupus flares.", "calm lupus flares",
+     "attributed"),
+    ("Common slogans such as \"regrow your cartilage\" appeared on most knee clinic pages.",
+     "regrow your cartilage", "reported"),
+    ("Typical statements included \"proven to reverse hearing loss\".", "proven", "reported"),
     ("Many providers advertise stem cell infusions as a cure for MS.", "cure", "attributed"),
     ("Several businesses charge families thousands for cord blood infusions for autism.",
      "cord blood infusions", "attributed"),

@@ -110,3 +110,44 @@ def test_donor_register_explainer_informs():
     assert dt.kind == "information" and not dt.offers_treatment
     assert any("explainer" in r for r in dt.reasons)
 
+
+
+TRIAL_SITE = """Mesenchymal Cells After Stroke: Research Study
+Northfield University Hospital is one of 9 sites in a placebo-controlled study of donor cells
+given within a week of an ischaemic stroke; half of participants will receive a dummy drip. This treatment is experimental and not approved;
+researchers do not yet know whether it helps, and we would urge caution about paid offers.
+Who can take part? You may be eligible if you are 40-80 and had your first stroke in the past
+five days. Self-referrals are not accepted; your stroke consultant should contact the study team."""
+
+
+def test_a_trial_site_recruitment_page_is_an_offer_despite_cautious_wording():
+    dt = classify(TRIAL_SITE)
+    assert dt.kind == "offer"
+    assert any("trial-site-eligibility" in r for r in dt.reasons)
+    assert any("trial-site" in r for r in dt.reasons)
+
+
+LOCAL_NEWS = """Retired teacher credits cord cells for easier breathing
+Gordon Hale, 71, of Ashford flew to Panama for infusions for his COPD in January.
+"I was out of breath on the stairs, now I manage them," he said. He paid $14,000.
+His lung specialist is more cautious and says there are no trials showing the infusions work."""
+
+
+def test_a_local_news_story_with_a_price_and_a_doubting_doctor_informs():
+    dt = classify(LOCAL_NEWS, frozenset({"testimonial-as-evidence"}))
+    assert dt.kind == "information"
+    assert any("news-name-age-town" in r for r in dt.reasons)
+
+
+FORUM = """Parkinson's Support Forum > Therapies > cord cells in Panama?
+Started by grumpy_dad
+Reply from SallyW
+@grumpy_dad my husband went in 2022, it's a cure, it works for everyone, 95% success. We paid $18k.
+Reply from grumpy_dad
+@SallyW thanks, but my neuro says there is no good trial for this."""
+
+
+def test_a_forum_thread_with_claims_in_a_posters_voice_informs():
+    dt = classify(FORUM, frozenset({"cure-claim", "overbroad-indication", "uncited-statistic"}))
+    assert dt.kind == "information"
+    assert any("forum-meta" in r for r in dt.reasons)
