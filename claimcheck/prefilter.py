@@ -15,11 +15,22 @@ from re import _compiler, _parser
 MIN_LITERAL = 3  # shorter factors ("ms", "%") are too common to be worth the bookkeeping
 
 
+# Words so common that a rule keyed on them would run on nearly every sentence.
+COMMON = frozenset("""the and for with that this are was were our you your can has have had from not
+all any more been will its their who which also into than after other one may but out per
+how who what when most some such them they these those there here then only just over""".split())
+
+
+def _cost(candidate: frozenset[str]) -> float:
+    """Expected share of sentences a literal set admits: common words and short literals cost more."""
+    return sum(10.0 if lit.strip() in COMMON else 1.0 / (len(lit) - 1) for lit in candidate)
+
+
 def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
     strong = [c for c in candidates if min(map(len, c)) >= MIN_LITERAL]
     if not strong:
         return None
-    return min(strong, key=lambda c: (len(c), -min(map(len, c))))
+    return min(strong, key=lambda c: (_cost(c), len(c)))
 
 
 def _seq_factors(items) -> frozenset[str] | None:
