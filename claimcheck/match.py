@@ -106,6 +106,7 @@ class RuleMatcher:
             for rule in compile_entry(entry, macros)
         )
         self._token_rules = [r for r in self.rules if r.token_pattern is not None]
+        self._token_rule_positions = [p for p, r in enumerate(self.rules) if r.token_pattern is not None]
         self._spacy_matcher = None
         self._automaton = None
 
@@ -204,27 +205,31 @@ class RuleMatcher:
                     yield sent, m
 
     def _match_tokens(self, where: dict[int, set[int]], sentences: tuple[Sentence, ...]) -> list[Hit]:
-        """Token patterns need the sentence tokenised: only where a rule's literals occur."""
+        """Token patterns need the sentence tokenised: only where a rule's literals occur and
+        its near/unless conditions hold (checked first: they are cheaper than tokenising)."""
         from .nlp import blank_nlp
 
         matcher = self._token_matcher()
-        todo: set[int] = set()
+        admitted: dict[int, set[int]] = {}  # sentence index -> positions in self.rules
+        memo: dict = {}
         for pos, rule in enumerate(self.rules):
             if rule.token_pattern is None:
                 continue
-            if rule.factors is None:
-                todo = set(range(len(sentences)))
-                break
-            todo.update(where.get(pos, ()))
+            indices = range(len(sentences)) if rule.factors is None else where.get(pos, ())
+            for i in indices:
+                sent = sentences[i]
+                if rule.accepts(sent.text, lower_same_length(sent.text), memo):
+                    admitted.setdefault(i, set()).add(pos)
         hits = []
-        for i in sorted(todo):
+        for i in sorted(admitted):
             sent = sentences[i]
             doc = blank_nlp().make_doc(sent.text)
             for key, s, e in matcher(doc):
-                rule = self._token_rules[int(blank_nlp().vocab.strings[key])]
-                span = doc[s:e]
-                if not rule.accepts(sent.text, lower_same_length(sent.text), {}):
+                rule_pos = self._token_rule_positions[int(blank_nlp().vocab.strings[key])]
+                if rule_pos not in admitted[i]:
                     continue
+                rule = self.rules[rule_pos]
+                span = doc[s:e]
                 start = sent.start + span.start_char
                 hits.append(Hit(rule.flag_id, sent, rule.rule.id, span.text, start,
                                 start + len(span.text), "pattern"))
