@@ -13,6 +13,7 @@ from re import _constants as C  # noqa: N812  (the sre opcodes)
 from re import _compiler, _parser
 
 MIN_LITERAL = 3  # shorter factors ("ms", "%") are too common to be worth the bookkeeping
+RARE_CHARS = frozenset("@$€£¥")  # ...except single characters that are rare in prose
 
 
 # Words so common that a rule keyed on them would run on nearly every sentence.
@@ -23,11 +24,15 @@ how who what when most some such them they these those there here then only just
 
 def _cost(candidate: frozenset[str]) -> float:
     """Expected share of sentences a literal set admits: common words and short literals cost more."""
-    return sum(10.0 if lit.strip() in COMMON else 1.0 / (len(lit) - 1) for lit in candidate)
+    return sum(10.0 if lit.strip() in COMMON else 1.0 / max(len(lit) - 1, 1) for lit in candidate)
+
+
+def _usable(literal: str) -> bool:
+    return len(literal) >= MIN_LITERAL or literal in RARE_CHARS
 
 
 def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
-    strong = [c for c in candidates if min(map(len, c)) >= MIN_LITERAL]
+    strong = [c for c in candidates if all(map(_usable, c))]
     if not strong:
         return None
     return min(strong, key=lambda c: (_cost(c), len(c)))
@@ -52,7 +57,9 @@ def _seq_factors(items) -> frozenset[str] | None:
             continue
         close_run()
         sub = None
-        if op is C.SUBPATTERN:
+        if op is C.IN and av and all(item_op is C.LITERAL for item_op, _ in av):
+            sub = frozenset(chr(v).lower() for _, v in av)  # a class of literal characters
+        elif op is C.SUBPATTERN:
             sub = _seq_factors(av[-1])
         elif op is C.BRANCH:
             parts = [_seq_factors(branch) for branch in av[1]]
