@@ -21,7 +21,6 @@ from .prefilter import (
 from .types import Hit, Sentence
 
 _MACRO = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-_FLAGS = re.IGNORECASE
 
 
 def expand_macros(pattern: str, macros: dict[str, str], where: str) -> str:
@@ -185,7 +184,7 @@ class RuleMatcher:
                     hits.append(Hit(rule.flag_id, sent, rule.rule.id, text[m.start():m.end()],
                                     m.start(), m.end(), rule.rule.kind))
         if self._token_rules:
-            hits.extend(self._match_tokens(where, sentences))
+            hits.extend(self._match_tokens(low, where, sentences))
         hits.sort(key=lambda h: (h.start, h.flag_id))
         return hits
 
@@ -204,7 +203,8 @@ class RuleMatcher:
                 if m.end() > m.start():
                     yield sent, m
 
-    def _match_tokens(self, where: dict[int, set[int]], sentences: tuple[Sentence, ...]) -> list[Hit]:
+    def _match_tokens(self, low: str, where: dict[int, set[int]],
+                      sentences: tuple[Sentence, ...]) -> list[Hit]:
         """Token patterns need the sentence tokenised: only where a rule's literals occur and
         its near/unless conditions hold (checked first: they are cheaper than tokenising)."""
         from .nlp import blank_nlp
@@ -218,7 +218,7 @@ class RuleMatcher:
             indices = range(len(sentences)) if rule.factors is None else where.get(pos, ())
             for i in indices:
                 sent = sentences[i]
-                if rule.accepts(sent.text, lower_same_length(sent.text), memo):
+                if rule.accepts(sent.text, low[sent.start:sent.end], memo):
                     admitted.setdefault(i, set()).add(pos)
         hits = []
         for i in sorted(admitted):

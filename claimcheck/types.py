@@ -10,7 +10,6 @@ from typing import Literal
 
 Severity = Literal["low", "medium", "high", "critical"]
 Band = Literal["low", "moderate", "high", "critical"]
-EntryKind = Literal["claim", "omission", "signal"]
 DocKind = Literal["offer", "regulator-quote", "information"]
 ContextCategory = Literal[
     "negated", "warning", "reported", "attributed", "hypothetical", "question", "hedged"

@@ -91,13 +91,6 @@ def omissions(report: Report) -> list[Finding]:
     return sorted(found, key=lambda f: severity_rank(f.severity))
 
 
-def severity_counts(findings) -> dict[str, int]:
-    counts = {s: 0 for s in SEVERITIES}
-    for f in findings:
-        counts[f.severity] = counts.get(f.severity, 0) + 1
-    return counts
-
-
 def omission_sentence(finding: Finding) -> str:
     return OMISSION_PLAIN.get(finding.flag) or f"Missing: {one_line(finding.title)}"
 
