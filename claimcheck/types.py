@@ -18,13 +18,31 @@ EvidenceLevel = Literal["established", "investigational", "no-evidence", "unknow
 
 
 @dataclass(frozen=True)
+class Section:
+    """A page region of the extracted text: Document.text[start:end].
+
+    name: hero | heading | main | testimonial | faq | pricing | list | other
+    """
+
+    start: int
+    end: int
+    name: str
+
+
+@dataclass(frozen=True)
 class Document:
-    """A text to audit, with where it came from."""
+    """A text to audit, with where it came from (url/fetch fields set when it came from the web)."""
 
     text: str
     source: str = "-"
     content_sha256: str = ""
     encoding: str = "utf-8"
+    url: str = ""
+    final_url: str = ""
+    fetched_at: str = ""  # ISO 8601 UTC
+    http_status: int | None = None
+    content_type: str = ""
+    sections: tuple[Section, ...] = ()  # page regions of text (HTML input), in order
 
 
 @dataclass(frozen=True)
@@ -112,6 +130,7 @@ class Finding:
     sources: tuple[str, ...]
     fingerprint: str
     weight: float = 1.0  # contribution multiplier after context (1.0 = unmodified)
+    section: str | None = None  # page region of the evidence span (Section.name), where known
 
 
 @dataclass(frozen=True)
@@ -152,6 +171,17 @@ class Risk:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a web document came from (set on a Report when its Document has a URL)."""
+
+    url: str
+    final_url: str
+    fetched_at: str
+    http_status: int | None
+    content_type: str
+
+
+@dataclass(frozen=True)
 class Report:
     input: str
     content_sha256: str
@@ -165,3 +195,4 @@ class Report:
     tool_version: str
     checklist_version: str
     text: str = field(default="", repr=False)  # the audited text, for renderers that highlight
+    origin: Origin | None = None  # set when the document came from the web
