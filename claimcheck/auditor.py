@@ -17,7 +17,7 @@ from .findings import Stages, assess_hits, omissions
 from .match import RuleMatcher
 from .questions import questions_for
 from .score import score_report
-from .types import Document, Report
+from .types import Document, Origin, Report
 
 log = logging.getLogger("claimcheck")
 
@@ -30,6 +30,14 @@ def _lexicon() -> dict[str, str]:
     if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
         raise DataError(f"{path.name}: every macro must map a name to a regex string", code="CC302")
     return raw
+
+
+def _origin(doc: Document) -> Origin | None:
+    """Where a web document came from, or None for a local file or text."""
+    if not doc.url:
+        return None
+    return Origin(doc.url, doc.final_url or doc.url, doc.fetched_at, doc.http_status,
+                  doc.content_type)
 
 
 class Auditor:
@@ -94,7 +102,7 @@ class Auditor:
         informs = prelim.kind == "information" and cues.information > cues.offer
         found, signals, dismissed = assess_hits(
             text, source, sentences, hits, self._matcher_checklist, prelim, mentions, stages,
-            informs)
+            informs, sections=doc.sections)
         doc_type = decide(cues, frozenset(f.flag for f in found))
         # Signals that only serve omissions are not reported when the user left them out.
         reported_signals = tuple(s for s in signals if s.signal in self.checklist.ids)
@@ -110,6 +118,7 @@ class Auditor:
             dismissed=tuple(d for d in dismissed if d.flag in self.checklist.ids),
             mentions=mentions, questions=questions_for(findings, self.checklist),
             tool_version=__version__, checklist_version=self.checklist.version, text=text,
+            origin=_origin(doc),
         )
 
     @cached_property

@@ -6,13 +6,15 @@ population (then it is dismissed with the evidence as the reason).
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
 from .checklist import Checklist, Entry
 from .fingerprint import fingerprint
 from .types import (
-    ContextCue, Dismissed, DocType, EvidenceStatus, Finding, Hit, Mention, Sentence, Signal, Span,
+    ContextCue, Dismissed, DocType, EvidenceStatus, Finding, Hit, Mention, Section, Sentence, Signal,
+    Span,
 )
 
 # Signals are facts the text states; only these categories switch a signal off.
@@ -30,6 +32,14 @@ class Stages:
 
 def _span(text: str, start: int, end: int) -> Span:
     return Span(text[start:end], start, end)
+
+
+def section_at(sections: tuple[Section, ...], offset: int) -> str | None:
+    """The name of the section whose [start, end) holds offset (sections sorted, not overlapping)."""
+    i = bisect_right([s.start for s in sections], offset) - 1
+    if i >= 0 and sections[i].start <= offset < sections[i].end:
+        return sections[i].name
+    return None
 
 
 def _active_cues(cues: tuple[ContextCue, ...], entry: Entry, doc_type: DocType,
@@ -68,12 +78,13 @@ def _pair_status(stages: Stages, sent_mentions, doc_mentions) -> EvidenceStatus 
 def assess_hits(
     text: str, source: str, sentences: tuple[Sentence, ...], hits: list[Hit],
     checklist: Checklist, doc_type: DocType, mentions: tuple[Mention, ...], stages: Stages,
-    informs: bool = False,
+    informs: bool = False, sections: tuple[Section, ...] = (),
 ) -> tuple[tuple[Finding, ...], tuple[Signal, ...], tuple[Dismissed, ...]]:
     """Claim findings, signals and dismissed hits; one finding per (flag, sentence).
 
     informs: the text's own cues say it informs (charity, news, abstract, forum) rather than
     sells; then entries' seller-copy exceptions to context do not apply.
+    sections: the page regions of a web document; a finding names the one its sentence starts in.
     """
     entries = {e.id: e for e in checklist.entries}
     by_key: dict[tuple[str, int], list[Hit]] = {}
@@ -135,6 +146,7 @@ def assess_hits(
             explanation=explanation, evidence=evidence_span, trigger=trigger, rule=rule,
             matcher=survivor.matcher, context=survivor_cues, evidence_status=status,
             sources=entry.sources, fingerprint=fingerprint(flag_id, source, sent.text), weight=weight,
+            section=section_at(sections, sent.start) if sections else None,
         ))
     findings.sort(key=lambda f: (f.evidence.start, f.flag))
     signals.sort(key=lambda s: (s.evidence.start, s.signal))

@@ -182,6 +182,8 @@ def _claim(n: int, f: Finding, explain: bool) -> str:
     ]
     if f.evidence is not None:
         parts.append(_quote(f.evidence, f.trigger))
+    if f.section:
+        parts.append(f'<p class="section">in: {esc(f.section)}</p>')
     if f.explanation:
         parts.append(f"<p>{esc(f.explanation)}</p>")
     if f.evidence_status is not None and f.evidence_status.summary:

@@ -69,6 +69,8 @@ def render_markdown(report: Report, *, explain: bool = False) -> str:
             out += [f"### {n}. {f.severity.capitalize()}: {escape(f.title)}", ""]
             if f.evidence is not None:
                 out += [f"> {_quote(f.evidence, f.trigger)}", ""]
+            if f.section:
+                out += [f"*in: {escape(f.section)}*", ""]
             out += _details(f, explain) + [""]
     missing = sh.omissions(report)
     if missing:

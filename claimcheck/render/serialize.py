@@ -64,6 +64,7 @@ def _finding(f: Finding) -> dict:
         "sources": list(f.sources),
         "fingerprint": f.fingerprint,
         "weight": _num(f.weight),
+        "section": f.section,
     }
 
 
@@ -97,7 +98,7 @@ def report_to_dict(report: Report) -> dict:
     by_severity = {s: 0 for s in SEVERITIES}
     for f in report.findings:
         by_severity[f.severity] += 1
-    return {
+    out = {
         "input": report.input,
         "content_sha256": report.content_sha256,
         "document_type": {
@@ -124,6 +125,11 @@ def report_to_dict(report: Report) -> dict:
             "n_signals": len(report.signals),
         },
     }
+    if report.origin is not None:
+        o = report.origin
+        out["origin"] = {"url": o.url, "final_url": o.final_url, "fetched_at": o.fetched_at,
+                         "http_status": o.http_status, "content_type": o.content_type}
+    return out
 
 
 def report_to_json(report: Report, indent: int | None = 2) -> str:

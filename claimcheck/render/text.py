@@ -136,6 +136,8 @@ def _claim(n: int, f: Finding, explain: bool) -> Iterator[RenderableType]:
         lines.append(_quote(f.evidence, f.trigger, _TRIGGER_STYLE))
     if f.trigger is not None:
         lines.append(Text.assemble(("Words that fired it: ", _LABEL), f"“{sh.display(f.trigger.text)}”"))
+    if f.section:
+        lines.append(Text.assemble(("in: ", _LABEL), sh.one_line(f.section)))
     lines.extend(_details(f, explain))
     for line in lines:
         yield _indented(line)
