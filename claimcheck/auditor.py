@@ -42,14 +42,24 @@ def _origin(doc: Document) -> Origin | None:
 
 class Auditor:
     """Loads once, audits many texts. Switch entries off with `disable`, keep some with `only`,
-    and add (or, with replace=True, substitute) entries from folders in `checklist_dirs`."""
+    and add (or, with replace=True, substitute) entries from folders in `checklist_dirs`.
+
+    use_model=False is rules-only mode (no learned models loaded); use_rules=False keeps only
+    the checklist's `kind: model` rules (for ablation: what the model finds on its own).
+    """
 
     def __init__(self, checklist_dirs: tuple[Path, ...] = (), *, replace: bool = False,
-                 only: tuple[str, ...] = (), disable: tuple[str, ...] = ()):
+                 only: tuple[str, ...] = (), disable: tuple[str, ...] = (),
+                 use_model: bool = True, use_rules: bool = True, models_dir: Path | None = None):
+        if not (use_model or use_rules):
+            raise ValueError("use_model and use_rules cannot both be off")
         self.checklist_dirs = tuple(Path(d) for d in checklist_dirs)
         self.replace = replace
         self.only = tuple(only)
         self.disable = tuple(disable)
+        self.use_model = use_model
+        self.use_rules = use_rules
+        self.models_dir = models_dir
 
     @cached_property
     def full_checklist(self) -> Checklist:
@@ -73,6 +83,17 @@ class Auditor:
         return RuleMatcher(self._matcher_checklist, macros)
 
     @cached_property
+    def _learned(self):
+        """The learned layer and its compiled model rules, or None in rules-only mode."""
+        if not self.use_model:
+            return None
+        from .learn.runtime import LearnedLayer
+
+        layer = LearnedLayer(self.models_dir)
+        macros = {**_lexicon(), **self._stages.evidence.macros()}
+        return layer, layer.compile_rules(self._matcher_checklist, macros)
+
+    @cached_property
     def _segmenter(self):
         from .segment import Segmenter
 
@@ -80,7 +101,7 @@ class Auditor:
 
     def load(self) -> "Auditor":
         """Load everything now (validation errors surface here rather than mid-batch)."""
-        _ = self._matcher, self._segmenter
+        _ = self._matcher, self._segmenter, self._learned
         self._stages.context.load()
         return self
 
@@ -93,17 +114,22 @@ class Auditor:
         text, source = doc.text, doc.source
         stages = self._stages
         sentences = self._segmenter.split(text)
-        hits = self._matcher.match(text, sentences)
+        hits = self._matcher.match(text, sentences) if self.use_rules else []
+        doc_model = None
+        if self._learned is not None:
+            layer, model_rules = self._learned
+            hits += layer.hits(text, sentences, model_rules)  # after rule hits: rules explain first
+            doc_model = layer.doc_score(text)
         cues = score_cues(text)
         mentions = stages.evidence.mentions(text)
         # Whether an authority is quoting the seller is known from cues alone and decides
         # how reported speech is read; offer vs information also weighs the claims found.
-        prelim = decide(cues)
+        prelim = decide(cues, model=doc_model)
         informs = prelim.kind == "information" and cues.information > cues.offer
         found, signals, dismissed = assess_hits(
             text, source, sentences, hits, self._matcher_checklist, prelim, mentions, stages,
             informs, sections=doc.sections)
-        doc_type = decide(cues, frozenset(f.flag for f in found))
+        doc_type = decide(cues, frozenset(f.flag for f in found), model=doc_model)
         # Signals that only serve omissions are not reported when the user left them out.
         reported_signals = tuple(s for s in signals if s.signal in self.checklist.ids)
         found = tuple(f for f in found if f.flag in self.checklist.ids)

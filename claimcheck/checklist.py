@@ -17,7 +17,7 @@ from .errors import ChecklistError
 
 KINDS = ("claim", "omission", "signal")
 SEVERITIES = ("low", "medium", "high", "critical")
-MATCHER_KINDS = ("regex", "phrase", "pattern")
+MATCHER_KINDS = ("regex", "phrase", "pattern", "model")
 EVIDENCE_CHECKS = ("investigational-as-established", "evidence-mismatch", "overbroad-indication")
 CONTEXT_CATEGORIES = (
     "negated", "warning", "reported", "attributed", "hypothetical", "question", "hedged",
@@ -34,17 +34,19 @@ _REQUIRED = {
                  "question", "omission", "examples"},
     "signal": {"id", "kind", "title", "explanation", "sources", "detect", "examples"},
 }
-_RULE_KEYS = {"id", "kind", "pattern", "near", "unless"}
+_RULE_KEYS = {"id", "kind", "pattern", "near", "unless", "threshold", "label"}
 _DETECT_KEYS = {"rules", "evidence", "context"}
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
-    kind: str  # regex | phrase | pattern
-    pattern: object  # str for regex, list[str] for phrase, list[dict] for pattern
+    kind: str  # regex | phrase | pattern | model
+    pattern: object  # str for regex, list[str] for phrase, list[dict] for pattern; None for model
     near: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
+    threshold: float | None = None  # model: fire when P(label) >= threshold
+    label: str | None = None  # model: the model label to read (default: the entry id)
 
 
 @dataclass(frozen=True)
@@ -127,11 +129,17 @@ def _parse_rule(path: Path, raw) -> Rule:
     unknown = set(raw) - _RULE_KEYS
     if unknown:
         raise _fail(path, f"unknown key(s) in rule {raw.get('id', '?')}: {', '.join(sorted(unknown))}")
-    for key in ("id", "kind", "pattern"):
+    for key in ("id", "kind"):
         if key not in raw:
             raise _fail(path, f"rule {raw.get('id', '?')} is missing '{key}'")
     if raw["kind"] not in MATCHER_KINDS:
         raise _fail(path, f"rule {raw['id']}: kind must be one of {', '.join(MATCHER_KINDS)}")
+    if raw["kind"] == "model":
+        return _parse_model_rule(path, raw)
+    if "pattern" not in raw:
+        raise _fail(path, f"rule {raw['id']} is missing 'pattern'")
+    if set(raw) & {"threshold", "label"}:
+        raise _fail(path, f"rule {raw['id']}: 'threshold' and 'label' are for model rules only")
     pattern = raw["pattern"]
     if raw["kind"] == "regex" and not isinstance(pattern, str):
         raise _fail(path, f"rule {raw['id']}: a regex pattern must be a string")
@@ -148,6 +156,22 @@ def _parse_rule(path: Path, raw) -> Rule:
         near=_strings(path, raw.get("near"), "near"),
         unless=_strings(path, raw.get("unless"), "unless"),
     )
+
+
+def _parse_model_rule(path: Path, raw) -> Rule:
+    """A model rule: the learned sentence model fires when P(label) >= threshold."""
+    if "pattern" in raw:
+        raise _fail(path, f"rule {raw['id']}: a model rule takes 'threshold' (and 'label'), not 'pattern'")
+    threshold = raw.get("threshold")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
+        raise _fail(path, f"rule {raw['id']}: a model rule needs a 'threshold' between 0 and 1")
+    label = raw.get("label")
+    if label is not None and not isinstance(label, str):
+        raise _fail(path, f"rule {raw['id']}: 'label' must be a string")
+    return Rule(id=str(raw["id"]), kind="model", pattern=None,
+                near=_strings(path, raw.get("near"), "near"),
+                unless=_strings(path, raw.get("unless"), "unless"),
+                threshold=float(threshold), label=label)
 
 
 def parse_entry(path: Path, raw) -> Entry:

@@ -22,11 +22,22 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-def _auditor(checklist_dirs, replace, only, disable):
+def _auditor(checklist_dirs, replace, only, disable, no_model=False, model_only=False):
     from .auditor import Auditor
 
+    if no_model and model_only:
+        _fail("--no-model and --model-only cannot be used together")
     return Auditor(tuple(checklist_dirs), replace=replace, only=tuple(only),
-                   disable=tuple(disable)).load()
+                   disable=tuple(disable), use_model=not no_model,
+                   use_rules=not model_only).load()
+
+
+def model_options(fn):
+    """--no-model (rules only) and --model-only (the learned layer alone, for ablation)."""
+    fn = click.option("--model-only", is_flag=True,
+                      help="Use only the learned model rules, not the hand-written ones (ablation).")(fn)
+    return click.option("--no-model", is_flag=True,
+                        help="Rules only: do not load or run the learned models.")(fn)
 
 
 _checklist_options = [
@@ -64,10 +75,14 @@ def main():
 @click.option("--max-bytes", type=click.IntRange(min=1), default=10_000_000, show_default=True,
               help="Refuse inputs larger than this (never truncated).")
 @click.option("--color/--no-color", default=None, help="Colour terminal output (default: if a TTY).")
+@click.option("--allow-private", is_flag=True,
+              help="Let URL inputs reach private and loopback addresses (e.g. 127.0.0.1).")
 @checklist_options
-def audit(paths, fmt, fail_on, explain, output_dir, max_bytes, color, checklist_dirs,
-          replace_checklist, only, disable):
-    """Audit PATHS (files, or - for standard input; none means standard input)."""
+@model_options
+def audit(paths, fmt, fail_on, explain, output_dir, max_bytes, color, allow_private, checklist_dirs,
+          replace_checklist, only, disable, no_model, model_only):
+    """Audit PATHS (text, HTML or PDF files, http(s):// URLs, or - for standard input; none
+    means standard input)."""
     from .ingest import read_input
     from .render import render
 
@@ -75,7 +90,7 @@ def audit(paths, fmt, fail_on, explain, output_dir, max_bytes, color, checklist_
     if fmt == "html" and len(paths) > 1 and output_dir is None:
         _fail("--format html with several inputs needs --output-dir (one page per input)")
     try:
-        auditor = _auditor(checklist_dirs, replace_checklist, only, disable)
+        auditor = _auditor(checklist_dirs, replace_checklist, only, disable, no_model, model_only)
     except ClaimcheckError as exc:
         _fail(str(exc))
     if color is None:
@@ -85,7 +100,8 @@ def audit(paths, fmt, fail_on, explain, output_dir, max_bytes, color, checklist_
     reports = []
     for path in paths:
         try:
-            report = auditor.audit_document(read_input(path, max_bytes=max_bytes))
+            report = auditor.audit_document(read_input(path, max_bytes=max_bytes,
+                                                           allow_private=allow_private))
         except ClaimcheckError as exc:
             click.echo(f"claimcheck: {exc}", err=True)
             input_errors += 1
@@ -150,7 +166,10 @@ def checklist_show(entry_id, checklist_dirs, replace_checklist, only, disable):
         click.echo(f"Ask the clinic: {e.question}\n")
     click.echo(f"Sources: {', '.join(e.sources)}")
     for rule in e.rules:
-        click.echo(f"  rule {rule.id} ({rule.kind}): {rule.pattern}")
+        if rule.kind == "model":
+            click.echo(f"  rule {rule.id} (model): P({rule.label or e.id}) >= {rule.threshold}")
+        else:
+            click.echo(f"  rule {rule.id} ({rule.kind}): {rule.pattern}")
     if e.filled_by:
         click.echo(f"  filled by: {', '.join(e.filled_by)}")
     click.echo(f"File: {e.path}")
@@ -186,7 +205,9 @@ def checklist_validate(dirs, replace_checklist):
 @click.option("--markdown", is_flag=True, help="Print Markdown tables.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="HealthRelease: first N rows.")
 @checklist_options
-def eval_cmd(paths, as_json, markdown, limit, checklist_dirs, replace_checklist, only, disable):
+@model_options
+def eval_cmd(paths, as_json, markdown, limit, checklist_dirs, replace_checklist, only, disable,
+             no_model, model_only):
     """Score the auditor on labelled data: a folder in the dev format (labels.jsonl + docs/),
     or a HealthRelease .jsonl file (or the folder holding healthrelease.jsonl)."""
     from .evaluate.dev import evaluate_dev
@@ -194,7 +215,7 @@ def eval_cmd(paths, as_json, markdown, limit, checklist_dirs, replace_checklist,
     from .evaluate.tables import format_dev, format_healthrelease
 
     try:
-        auditor = _auditor(checklist_dirs, replace_checklist, only, disable)
+        auditor = _auditor(checklist_dirs, replace_checklist, only, disable, no_model, model_only)
         results = {}
         for path in paths:
             hr = path if path.suffix == ".jsonl" else path / "healthrelease.jsonl"
@@ -212,6 +233,38 @@ def eval_cmd(paths, as_json, markdown, limit, checklist_dirs, replace_checklist,
         _fail(str(exc))
     if as_json:
         click.echo(json.dumps({k: v.to_dict() for k, v in results.items()}, indent=2))
+
+
+
+@main.command("train")
+@click.option("--training-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Training data folder (default: the bundled data/training).")
+@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the models, cards and metrics.json (default: models/).")
+@click.option("--no-cv", is_flag=True, help="Skip cross-validation (faster; metrics without CV).")
+def train_cmd(training_dir, models_dir, no_cv):
+    """Rebuild every learned model from the training data (fixed seeds: the same data gives
+    the same metrics), writing the skops files, model cards and metrics.json."""
+    from .learn.train import train_all
+
+    try:
+        result = train_all(training_dir, models_dir, cross_validate=not no_cv)
+    except ClaimcheckError as exc:
+        _fail(str(exc))
+    m = result.metrics
+    click.echo(f"trained on {m['sentence_model']['n_sentences']} sentences and "
+               f"{m['doctype_model']['n_documents']} documents (data sha256 {m['training_sha256'][:12]})")
+    cv = m["sentence_model"].get("cv_random_folds")
+    if cv:
+        click.echo(f"sentence model, 5-fold CV micro: {cv['micro']}")
+        click.echo(f"document model, 5-fold CV: {m['doctype_model']['cv_random_folds']}")
+    for path in result.written:
+        click.echo(f"wrote {path}")
+
+
+from .batch.cli import batch  # noqa: E402  (click options only; the engines load on use)
+
+main.add_command(batch)
 
 
 if __name__ == "__main__":

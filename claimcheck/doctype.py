@@ -20,6 +20,8 @@ from .types import DocType
 _KINDS = ("offer", "regulator", "information")
 CLAIM_WEIGHT = 2
 CLAIM_CAP = 6
+MODEL_WEIGHT = 2  # the document model adds this to the side it is confident about ...
+MODEL_CONFIDENT = 0.8  # ... when P(offer) >= this, or P(offer) <= 1 - this
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,13 @@ def score_cues(text: str, rules: DocTypeRules | None = None) -> CueScores:
 
 
 def decide(scores: CueScores, claim_flags: frozenset[str] = frozenset(),
-           rules: DocTypeRules | None = None) -> DocType:
+           rules: DocTypeRules | None = None, model=None) -> DocType:
     """Decide offer / regulator-quote / information, with the cues as reasons.
 
     Red-flag claims the text makes in its own voice (after context) are promotion too: each
-    distinct claim flag adds CLAIM_WEIGHT to the offer side, up to CLAIM_CAP.
+    distinct claim flag adds CLAIM_WEIGHT to the offer side, up to CLAIM_CAP. The document
+    model (a learn.runtime.DocScore, when it ran) adds MODEL_WEIGHT to the side it is
+    confident about; it never decides alone.
     """
     rules = rules or default_rules()
     claim_points = min(CLAIM_WEIGHT * len(claim_flags), CLAIM_CAP)
@@ -109,24 +113,35 @@ def decide(scores: CueScores, claim_flags: frozenset[str] = frozenset(),
     info, reg = scores.information, scores.regulator
     offer_cues = scores.offer_cues + (
         (f"own-voice claims ({', '.join(sorted(claim_flags))})",) if claim_flags else ())
+    info_cues = scores.information_cues
+    p_offer = None
+    if model is not None:
+        p_offer = model.offer_probability
+        said = f"document model P(offer)={p_offer:.2f} (words: {', '.join(model.terms) or '-'})"
+        if p_offer >= MODEL_CONFIDENT:
+            offer += MODEL_WEIGHT
+            offer_cues += (said,)
+        elif p_offer <= 1 - MODEL_CONFIDENT:
+            info += MODEL_WEIGHT
+            info_cues += (said,)
     summary = f"offer {offer}, information {info}, regulator {reg}"
     if reg >= rules.regulator_threshold:
         return DocType("regulator-quote", False, (
             f"an authority quotes a seller's claims ({summary})",
             *(f"regulator cue: {c}" for c in scores.regulator_cues),
-        ))
+        ), p_offer)
     if offer >= rules.offer_threshold and offer > info + rules.margin:
         return DocType("offer", True, (
             f"the text offers or promotes a treatment ({summary})",
             *(f"offer cue: {c}" for c in offer_cues),
-        ))
+        ), p_offer)
     why = "informs about treatments rather than selling one" if info >= offer else \
         "too few signs that it sells a treatment"
     return DocType("information", False, (
         f"{why} ({summary})",
-        *(f"information cue: {c}" for c in scores.information_cues),
+        *(f"information cue: {c}" for c in info_cues),
         *(f"offer cue: {c}" for c in offer_cues),
-    ))
+    ), p_offer)
 
 
 def classify(text: str, claim_flags: frozenset[str] = frozenset()) -> DocType:

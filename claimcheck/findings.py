@@ -102,6 +102,10 @@ def assess_hits(
     findings, signals, dismissed = [], [], []
     for (flag_id, _), group in by_key.items():
         entry = entries[flag_id]
+        # Rule hits are tried before model hits (a rule's trigger explains itself); the model's
+        # score is reported on the finding whichever of them survives.
+        group.sort(key=lambda h: h.matcher == "model")
+        model_score = next((h.model for h in group if h.model is not None), None)
         survivor, survivor_cues, first_block = None, (), None
         for hit in group:
             cues = _active_cues(
@@ -123,7 +127,7 @@ def assess_hits(
         rule = f"{flag_id}/{survivor.rule_id}"
         trigger = _span(text, survivor.start, survivor.end)
         if entry.kind == "signal":
-            signals.append(Signal(flag_id, entry.title, evidence_span, trigger, rule))
+            signals.append(Signal(flag_id, entry.title, evidence_span, trigger, rule, model_score))
             continue
         status = None
         explanation = entry.explanation
@@ -147,6 +151,7 @@ def assess_hits(
             matcher=survivor.matcher, context=survivor_cues, evidence_status=status,
             sources=entry.sources, fingerprint=fingerprint(flag_id, source, sent.text), weight=weight,
             section=section_at(sections, sent.start) if sections else None,
+            model=model_score,
         ))
     findings.sort(key=lambda f: (f.evidence.start, f.flag))
     signals.sort(key=lambda s: (s.evidence.start, s.signal))

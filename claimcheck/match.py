@@ -1,7 +1,7 @@
 """Match stage: run every checklist rule over a document's sentences and return Hits.
 
-The closed set of matcher kinds lives here (regex, phrase, pattern); a new kind is one
-compile function and its test. Regex and phrase rules are compiled once. For speed they run
+The closed set of matcher kinds lives here (regex, phrase, pattern) and in learn/runtime.py
+(model); a new kind is one compile function and its test. Regex and phrase rules are compiled once. For speed they run
 case-sensitively over a lower-cased copy of the text (same offsets; Python's IGNORECASE
 scanning is about twice as slow), and only on sentences their literal prefilter admits.
 """
@@ -73,6 +73,8 @@ def compile_entry(entry: Entry, macros: dict[str, str]) -> tuple[CompiledRule, .
     where = Path(entry.path).name
     out = []
     for rule in entry.rules:
+        if rule.kind == "model":
+            continue  # run by the learned layer (claimcheck/learn/runtime.py), not here
         rwhere = f"{where} rule {rule.id}"
         search = token_pattern = factors = None
         if rule.kind == "regex":

@@ -48,3 +48,17 @@ def examples_dir() -> Path:
 
 def doctype_file() -> Path:
     return data_dir() / "doctype.yaml"
+
+
+@cache
+def models_dir() -> Path:
+    """Trained models: $CLAIMCHECK_MODELS, else claimcheck/_models in a wheel, else the repo's models/."""
+    override = os.environ.get("CLAIMCHECK_MODELS")
+    if override:
+        return Path(override)
+    installed = _PKG / "_models"
+    return installed if installed.is_dir() else _PKG.parent / "models"
+
+
+def training_dir() -> Path:
+    return data_dir() / "training"

@@ -65,7 +65,18 @@ class Hit:
     trigger: str  # the matched words, == document text[start:end]
     start: int  # absolute offsets of the trigger in Document.text
     end: int
-    matcher: str = "regex"  # matcher kind that fired: regex | phrase | pattern | classifier
+    matcher: str = "regex"  # matcher kind that fired: regex | phrase | pattern | model
+    model: "ModelScore | None" = None  # set when the learned model scored this flag here
+
+
+@dataclass(frozen=True)
+class ModelScore:
+    """What the learned sentence model said about one flag on one sentence, and why."""
+
+    probability: float  # calibrated P(flag | sentence)
+    threshold: float  # the checklist rule's threshold; the model fires at or above it
+    terms: tuple[str, ...]  # the words that pushed hardest towards the flag, strongest first
+    model: str  # model name and version, e.g. "sentence-flags 0.1.0 (a1b2c3d4)"
 
 
 @dataclass(frozen=True)
@@ -131,6 +142,7 @@ class Finding:
     fingerprint: str
     weight: float = 1.0  # contribution multiplier after context (1.0 = unmodified)
     section: str | None = None  # page region of the evidence span (Section.name), where known
+    model: ModelScore | None = None  # the learned model's score for this flag and sentence
 
 
 @dataclass(frozen=True)
@@ -154,6 +166,7 @@ class Signal:
     evidence: Span
     trigger: Span
     rule: str
+    model: ModelScore | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +174,7 @@ class DocType:
     kind: DocKind
     offers_treatment: bool
     reasons: tuple[str, ...]
+    offer_probability: float | None = None  # the document model's P(offer), when it ran
 
 
 @dataclass(frozen=True)

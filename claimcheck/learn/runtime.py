@@ -1,0 +1,137 @@
+"""The learned models as one more matcher kind: `kind: model` rules in the checklist.
+
+A model rule fires on a sentence when the sentence model's calibrated P(label) reaches the
+rule's threshold (and its near/unless regexes hold, as for any rule). The hit's trigger is the
+word that pushed hardest towards the label, so context cues are scoped to it exactly as to a
+rule's trigger; the hit carries the probability and the top words for the report.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from .. import paths
+from ..checklist import Checklist
+from ..errors import ChecklistError
+from ..types import Hit, ModelScore, Sentence
+from .explain import token_contributions, top_terms
+
+log = logging.getLogger("claimcheck")
+
+SENTENCE_MODEL = "sentence-flags.skops"
+DOCTYPE_MODEL = "doctype.skops"
+METRICS_FILE = "metrics.json"
+
+
+@dataclass(frozen=True)
+class _ModelRule:
+    flag_id: str
+    rule_id: str
+    label_index: int
+    threshold: float
+    near: tuple[re.Pattern, ...]
+    unless: tuple[re.Pattern, ...]
+
+
+@dataclass(frozen=True)
+class DocScore:
+    offer_probability: float
+    terms: tuple[str, ...]  # words that pushed towards the predicted side, strongest first
+
+
+class LearnedLayer:
+    """Loads the shipped models on first use and turns their scores into Hits."""
+
+    def __init__(self, models_dir: Path | None = None):
+        self.models_dir = Path(models_dir) if models_dir else paths.models_dir()
+
+    @cached_property
+    def sentence_model(self):
+        from .store import load_model
+
+        return load_model(self.models_dir / SENTENCE_MODEL)
+
+    @cached_property
+    def doctype_model(self):
+        from .store import load_model
+
+        return load_model(self.models_dir / DOCTYPE_MODEL)
+
+    @cached_property
+    def version(self) -> str:
+        """'<tool version> (<first 8 of the training-data hash>)', from metrics.json."""
+        path = self.models_dir / METRICS_FILE
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+            return f"{meta['tool_version']} ({meta['training_sha256'][:8]})"
+        except (OSError, ValueError, KeyError):
+            return "unknown"
+
+    def compile_rules(self, checklist: Checklist, macros: dict[str, str]) -> tuple[_ModelRule, ...]:
+        """The checklist's model rules; a label the model does not know is a checklist error."""
+        from ..match import _compile
+
+        labels = list(self.sentence_model.classes_)
+        out = []
+        for entry in checklist.entries:
+            for rule in entry.rules:
+                if rule.kind != "model":
+                    continue
+                label = rule.label or entry.id
+                where = f"{Path(entry.path).name} rule {rule.id}"
+                if label not in labels:
+                    raise ChecklistError(f"{where}: the sentence model has no label '{label}' "
+                                         f"(it knows: {', '.join(labels)})", code="CC208")
+                out.append(_ModelRule(
+                    entry.id, rule.id, labels.index(label), float(rule.threshold),
+                    tuple(_compile(p, macros, where) for p in rule.near),
+                    tuple(_compile(p, macros, where) for p in rule.unless)))
+        return tuple(out)
+
+    def hits(self, text: str, sentences: tuple[Sentence, ...], rules: tuple[_ModelRule, ...]) -> list[Hit]:
+        """A Hit for every (model rule, sentence) at or above the rule's threshold."""
+        if not rules or not sentences:
+            return []
+        model = self.sentence_model
+        proba = model.predict_proba([s.text for s in sentences])
+        hits = []
+        for rule in rules:
+            column = proba[:, rule.label_index]
+            for i in np.flatnonzero(column >= rule.threshold):
+                sent = sentences[int(i)]
+                low = sent.text.lower()
+                if not all(p.search(low) for p in rule.near) or any(p.search(low) for p in rule.unless):
+                    continue
+                hits.append(self._hit(model, rule, sent, float(column[i])))
+        return hits
+
+    def _hit(self, model, rule: _ModelRule, sent: Sentence, probability: float) -> Hit:
+        top = top_terms(token_contributions(model, sent.text, rule.label_index))
+        if top:
+            start, end = sent.start + top[0].start, sent.start + top[0].end
+        else:  # nothing positive to point at: the whole sentence is the trigger
+            start, end = sent.start, sent.end
+        score = ModelScore(round(probability, 4), rule.threshold, tuple(t.text for t in top),
+                           f"sentence-flags {self.version}")
+        return Hit(rule.flag_id, sent, rule.rule_id, sent.text[start - sent.start:end - sent.start],
+                   start, end, "model", score)
+
+    def doc_score(self, text: str) -> DocScore:
+        """P(the text offers or promotes a treatment), with the words behind it."""
+        model = self.doctype_model
+        p = float(model.predict_proba([text])[0, 1])
+        contributions = token_contributions(model, text, 0)
+        if p < 0.5:  # explain the information side: the most negative contributions
+            contributions = [type(c)(c.start, c.end, c.text, -c.weight) for c in contributions]
+        seen, terms = set(), []
+        for c in top_terms(contributions, k=20):
+            if c.text.lower() not in seen:
+                seen.add(c.text.lower())
+                terms.append(c.text)
+        return DocScore(round(p, 4), tuple(terms[:5]))
