@@ -1,8 +1,11 @@
-"""Read the user's input (a file or stdin) into a Document: decode, refuse binary, never truncate.
+"""Read the user's input (a file, stdin or a URL) into a Document: decode, refuse binary, never
+truncate.
 
-Document.text is exactly the decoded text (a byte-order mark removed, nothing else changed, not
-even line endings), so every offset downstream slices the user's own text.
-Document.content_sha256 is the sha256 of the raw input bytes.
+For a text file, Document.text is exactly the decoded text (a byte-order mark removed, nothing
+else changed, not even line endings), so every offset downstream slices the user's own text.
+HTML pages and PDF brochures (by signature, suffix or an HTML sniff) and http(s):// URLs go
+through claimcheck.web.extract: Document.text is then the extracted visible text, and offsets
+slice that. Document.content_sha256 is the sha256 of the raw input bytes.
 """
 from __future__ import annotations
 
@@ -49,12 +52,18 @@ _UTF8_MULTIBYTE = re.compile(
 )
 _CP1252_HOLES = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))  # undefined in cp1252: read as latin-1
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_URL = re.compile(r"^https?://", re.I)
+_ERROR_CODE = re.compile(r"\[(CC\d{3})\]\s*")
 
 
-def read_input(path: str, *, max_bytes: int = 10_000_000, stdin=None) -> Document:
-    """Read a file, or stdin when path is "-", into a Document; raise InputError when unusable."""
+def read_input(path: str, *, max_bytes: int = 10_000_000, stdin=None,
+               allow_private: bool = False) -> Document:
+    """Read a file, stdin when path is "-", or an http(s) URL into a Document; raise InputError
+    when unusable. allow_private lets a URL reach private/loopback addresses (tests, intranets)."""
     if max_bytes < 1:
         raise ValueError(f"max_bytes must be positive, got {max_bytes}")
+    if _URL.match(path):
+        return _read_url(path, max_bytes, allow_private)
     if path == "-":
         source, name = "-", "standard input (-)"
         raw = _read_stdin(stdin, name, max_bytes)
@@ -65,6 +74,10 @@ def read_input(path: str, *, max_bytes: int = 10_000_000, stdin=None) -> Documen
         raise _too_large(name, f"more than {max_bytes:,}", max_bytes)
     if not raw:
         raise InputError(f"{name} is empty; there is nothing to audit", code="CC103")
+    if _is_page(raw, path):
+        from .web.extract import document_from_bytes
+
+        return document_from_bytes(raw, source)
     text, encoding = decode_bytes(raw, name)
     if not text.strip():
         raise InputError(f"{name} has only whitespace; there is nothing to audit", code="CC103")
@@ -72,6 +85,33 @@ def read_input(path: str, *, max_bytes: int = 10_000_000, stdin=None) -> Documen
     return Document(
         text=text, source=source, content_sha256=hashlib.sha256(raw).hexdigest(), encoding=encoding
     )
+
+
+def _is_page(raw: bytes, path: str) -> bool:
+    """A PDF (by signature) or an HTML page (suffix or markup sniff), read by claimcheck.web."""
+    if raw.startswith(b"%PDF-"):
+        return True
+    from .web.extract import is_html
+
+    return is_html(raw, "" if path == "-" else path)
+
+
+def _read_url(url: str, max_bytes: int, allow_private: bool) -> Document:
+    """Fetch one URL (claimcheck.web.fetch) and extract it; a failed fetch is one coded line."""
+    from .web.extract import document_from_bytes
+    from .web.fetch import fetch_url
+
+    name = _display(url)
+    result = fetch_url(url, max_bytes=max_bytes, allow_private=allow_private)
+    if not result.ok:
+        reason = result.error or f"HTTP status {result.status}"
+        m = _ERROR_CODE.search(reason)
+        code = m.group(1) if m else "CC120"
+        raise InputError(f"{name} could not be fetched: {_ERROR_CODE.sub('', reason).strip()}",
+                         code=code)
+    return document_from_bytes(
+        result.raw, url, content_type=result.content_type, url=result.url,
+        final_url=result.final_url, fetched_at=result.fetched_at, http_status=result.status)
 
 
 def document_from_text(text: str, source: str = "-") -> Document:

@@ -139,7 +139,6 @@ def test_empty_or_whitespace_only(tmp_path, data):
 @pytest.mark.parametrize(
     "data, kind",
     [
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
         (gzip.compress(b"stem cells cure everything"), "gzip"),
         (b"\x7fELF\x02\x01\x01" + b"\x00" * 40, "ELF"),
@@ -151,6 +150,12 @@ def test_binary_magic_numbers(tmp_path, data, kind):
     assert err.code == "CC104"
     assert f"{path} is binary (looks like {kind}" in err.message
     assert "claimcheck audits text" in err.message
+
+
+def test_pdf_is_read_not_refused_as_binary(tmp_path):
+    # PDFs go to claimcheck.web.pdf (tests/test_web_extract.py); a broken one says so, coded.
+    err = error_of(read_input, write(tmp_path, "page.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"))
+    assert err.code in ("CC113", "CC114") and "PDF" in err.message
 
 
 def test_zip_docx_is_binary(tmp_path):
