@@ -248,7 +248,7 @@ class WebFarm:
             if best[path] >= depth or self.page_info[url].disallowed:
                 continue
             for target in s.links.get(path, []):
-                if target not in best:
+                if target not in best and s.base.rstrip("/") + target not in self.aliases:
                     best[target] = best[path] + 1
                     queue.append(target)
         return {s.base.rstrip("/") + p for p, d in best.items() if d <= depth}

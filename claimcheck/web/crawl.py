@@ -204,53 +204,59 @@ def _site_sitemap_pages(fetcher: Fetcher, seed: str, max_urls: int) -> list[str]
 def crawl(seeds: Iterable[str], fetcher: Fetcher, *, depth: int = 1, max_pages: int = 100,
           use_sitemap: bool = True, workers: int = 8) -> Iterator[FetchResult]:
     """Crawl from `seeds`, following links to pages of the seeds' sites up to `depth` hops
-    (seeds are depth 0; sitemap pages count as depth 1). Yields at most `max_pages` results,
-    in completion order. The fetcher's rate limit spaces requests per host."""
+    (seeds are depth 0; sitemap pages count as depth 1). Yields at most `max_pages` results.
+
+    Breadth-first by level: level n+1 starts when every fetch of level n is done, so each
+    page is queued at its shortest link distance (completion order within a level is free,
+    with `workers` threads; the fetcher's rate limit spaces requests per host)."""
     seeds = list(dict.fromkeys(seeds))
     sites = {site_key(s) for s in seeds}
-    frontier: deque[tuple[str, int]] = deque()
     queued: set[str] = set()  # canonical URLs already queued (never fetched twice)
     done_urls: set[str] = set()  # canonical final URLs of yielded pages
     done_hashes: set[str] = set()
+    current: deque[str] = deque()
+    upcoming: deque[str] = deque()  # the next level
 
-    def enqueue(url: str, level: int) -> None:
-        key = canonical_url(url)
-        if key not in queued and site_key(url) in sites and level <= depth:
-            queued.add(key)
-            frontier.append((url, level))
-
-    for seed in seeds:
+    for seed in seeds:  # seeds are fetched whatever their site
         key = canonical_url(seed)
-        if key not in queued:  # seeds are fetched whatever their site
+        if key not in queued:
             queued.add(key)
-            frontier.append((seed, 0))
+            current.append(seed)
 
+    def enqueue(url: str) -> None:
+        key = canonical_url(url)
+        if key not in queued and site_key(url) in sites:
+            queued.add(key)
+            upcoming.append(url)
+
+    level = 0
     yielded = 0
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="claimcheck-crawl")
-    pending: dict[Future, tuple[str, str, int]] = {}
+    pending: dict[Future, str] = {}  # future -> "sitemap" | "page"
     try:
-        if use_sitemap and depth >= 1:
+        if use_sitemap and depth >= 1:  # finishes during level 0: feeds level 1
             for seed in {origin_of(s): s for s in seeds}.values():
-                fut = pool.submit(_site_sitemap_pages, fetcher, seed, MAX_SITEMAP_URLS)
-                pending[fut] = ("sitemap", seed, 0)
+                pending[pool.submit(_site_sitemap_pages, fetcher, seed, MAX_SITEMAP_URLS)] = "sitemap"
         while True:
-            in_flight = sum(1 for kind, _, _ in pending.values() if kind == "page")
-            while frontier and yielded + in_flight < max_pages and len(pending) < 2 * workers:
-                url, level = frontier.popleft()
-                pending[pool.submit(fetcher.fetch, url)] = ("page", url, level)
+            in_flight = sum(1 for kind in pending.values() if kind == "page")
+            while current and yielded + in_flight < max_pages and len(pending) < 2 * workers:
+                pending[pool.submit(fetcher.fetch, current.popleft())] = "page"
                 in_flight += 1
             if not pending:
-                return
+                if current or not upcoming or level >= depth:
+                    return  # (current left over only when max_pages is reached)
+                level += 1
+                current, upcoming = upcoming, deque()
+                continue
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in finished:
-                kind, url, level = pending.pop(fut)
-                if kind == "sitemap":
+                if pending.pop(fut) == "sitemap":
                     for page in fut.result():
-                        enqueue(page, 1)
+                        enqueue(page)
                     continue
                 result: FetchResult = fut.result()
                 if _is_duplicate(result, done_urls, done_hashes):
-                    log.info("crawl: %s duplicates a page already seen", url)
+                    log.info("crawl: %s duplicates a page already seen", result.url)
                     continue
                 yielded += 1
                 yield result
@@ -258,7 +264,7 @@ def crawl(seeds: Iterable[str], fetcher: Fetcher, *, depth: int = 1, max_pages: 
                     return
                 if result.ok and result.media_type in HTML_TYPES and level < depth:
                     for link in extract_links(result.raw, result.final_url):
-                        enqueue(link, level + 1)
+                        enqueue(link)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
