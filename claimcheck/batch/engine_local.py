@@ -54,16 +54,22 @@ class RunStats:
 
 
 def local_executor(workers: int, spec: AuditorSpec) -> Executor:
-    """One thread for workers=1 (no process start-up, no pickling), else a spawn process pool
-    (spawn, not fork: the driver has fetch threads running)."""
+    """One thread for workers=1 (no pickling; it reuses the Auditor the driver built), else a
+    process pool. On Linux the pool forks every worker at once, before any driver thread
+    starts, so each inherits the driver's loaded Auditor instead of spending seconds loading
+    its own; elsewhere workers are spawned and load it in the initializer."""
     if workers <= 1:
         return ThreadPoolExecutor(1, thread_name_prefix="claimcheck-audit",
                                   initializer=init_worker, initargs=(spec,))
     import multiprocessing
+    import sys
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+    method = "fork" if sys.platform == "linux" else "spawn"
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
                                initializer=init_worker, initargs=(spec,))
+    pool.submit(int).result()  # launches the workers now (fork: all at once, single-threaded)
+    return pool
 
 
 def run_local(opts: BatchOptions) -> RunStats:
@@ -150,11 +156,18 @@ def source(opts: BatchOptions, web: _Web) -> Iterator[WorkItem | ItemError]:
     from ..web.crawl import crawl
 
     by_url = {s.url: s for s in seeds}
+    crawled: set[str] = set()
     for result in crawl([s.url for s in seeds], web.fetcher(), depth=opts.depth,
                         max_pages=opts.max_pages, workers=opts.fetch_workers):
         seed = by_url.get(result.url)
         item = url_item(result.url, seed.input if seed else "crawl")
+        crawled.add(item.key)
         yield from from_fetch(result, item, web)
+    for seed in seeds:  # a seed is an input: say why it has no page rather than drop it
+        if seed.key not in crawled:
+            yield ItemError(seed.key, seed.input, "fetch", "CC136",
+                            f"{seed.url} was not crawled: it duplicates a page already crawled "
+                            f"(same final URL or content), or --max-pages {opts.max_pages} was reached")
 
 
 def _sitemap(item: WorkItem, web: _Web) -> Iterator[WorkItem | ItemError]:

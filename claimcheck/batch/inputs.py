@@ -5,6 +5,12 @@ Parquet table with a `text` or `url` column, a URL list (*.urls, or a *.txt whos
 non-empty line is a URL), a sitemap (file or URL), a WARC file, or a URL. Keys: files by
 resolved path, URLs by normalised URL, table rows by file + row id, WARC records by file +
 record id. Anything that cannot be read becomes an ItemError, never a silent drop.
+
+Error codes of the batch command: CC130 --out folder not usable, CC131 input missing or
+unreadable, CC132 file over --max-bytes, CC133 table/sitemap/URL list without auditable rows,
+CC134 unreadable WARC, CC135 WARC record not auditable (non-2xx, or not text/HTML/PDF), CC136
+crawl seed not crawled (a duplicate, or --max-pages reached), CC137 extractor crashed, CC138
+auditor or worker crashed, CC139 Dask unavailable or scheduler unreachable.
 """
 from __future__ import annotations
 
@@ -228,7 +234,7 @@ def _warc_record(record, resolved: str, arg: str, n: int) -> WorkItem | ItemErro
         return ItemError(key, arg, "fetch", "CC135", f"{uri}: HTTP {status}{extra} in the WARC; not audited")
     base = ctype.split(";")[0].strip().lower()
     if base and not base.startswith(AUDITABLE_TYPES):
-        return ItemError(key, arg, "read", "CC136", f"{uri}: content type {base} is not text, HTML or PDF")
+        return ItemError(key, arg, "read", "CC135", f"{uri}: content type {base} is not text, HTML or PDF")
     raw = record.content_stream().read()
     return WorkItem(key=key, input=arg, site=host_of(uri) or arg, partition=resolved, kind="bytes",
                     source=uri or key,
