@@ -466,3 +466,18 @@ try:  # the fixture, for test modules: `from webfarm import webfarm  # noqa: F40
             farm.stop()
 except ImportError:  # benchmarks may run without pytest
     pass
+
+
+def _serve() -> None:
+    """`python tests/webfarm.py`: serve the farm, print its URLs as one JSON line, and stop
+    when standard input closes (benchmarks run it in another process, away from their GIL)."""
+    import json
+    import sys
+
+    with WebFarm() as farm:
+        print(json.dumps({"sites": farm.sites, "pages": farm.pages}), flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    _serve()
