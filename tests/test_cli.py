@@ -118,7 +118,8 @@ def test_invalid_custom_checklist_exits_2_naming_the_file(tmp_path):
     (lambda p: (p.mkdir(), p)[1], "CC102"),                         # directory
     (lambda p: (p.write_bytes(b""), p)[1], "CC103"),                # empty
     (lambda p: (p.write_bytes(b"  \n\t "), p)[1], "CC103"),         # whitespace only
-    (lambda p: (p.write_bytes(b"%PDF-1.7\x00\x01\x02binary"), p)[1], "CC104"),  # binary
+    (lambda p: (p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x01\x02binary"), p)[1], "CC104"),  # binary
+    (lambda p: (p.write_bytes(b"%PDF-1.7\x00\x01\x02broken"), p)[1], "CC114"),  # broken PDF
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, setup, message):
     path = setup(tmp_path / "input.txt")

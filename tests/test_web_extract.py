@@ -483,3 +483,11 @@ def test_cli_refuses_a_localhost_url_without_allow_private(local_site):
     result = CliRunner().invoke(main, audit_args(f"{local_site}/hero.html"))
     assert result.exit_code == 2
     assert result.stderr.startswith("claimcheck: [CC12") and result.stderr.count("\n") == 1
+
+
+def test_pathologically_deep_markup_is_still_read():
+    html = ("<html><body>" + "<div>" * 1500 + "<p>Our stem cells cure MS.</p>" + "</div>" * 1500
+            + "<script>track()</script></body></html>")
+    page = extract_html(html)
+    assert page.text == "Our stem cells cure MS."
+    assert page.sections[0].name == "other"

@@ -240,8 +240,8 @@ def _parse(html: str):
     from lxml.etree import ParserError
 
     html = _XML_DECL.sub("", html, count=1)
-    try:
-        return lxml.html.document_fromstring(html)
+    try:  # huge_tree: libxml2 otherwise drops everything nested deeper than 256 elements
+        return lxml.html.document_fromstring(html, parser=lxml.html.HTMLParser(huge_tree=True))
     except (ParserError, ValueError):
         return None
 
@@ -254,9 +254,18 @@ def extract_html(html: str) -> PageText:
     traf = _normal(trafilatura_text(html))
     body = root.find("body")
     walker = _Walker()
-    walker.walk(body if body is not None else root, region=None, in_main=False, reveal=False,
-                in_form=False, kind="")
-    walker.flush(None, False, "")
+    try:
+        walker.walk(body if body is not None else root, region=None, in_main=False, reveal=False,
+                    in_form=False, kind="")
+        walker.flush(None, False, "")
+    except RecursionError:
+        # Pathologically deep markup: read every text line, unlabelled, rather than fail.
+        log.warning("HTML nested too deeply for the page-structure walk; reading its plain text")
+        from lxml.etree import strip_elements
+
+        strip_elements(root, *(_DROP_TAGS - {"head"}), "head", with_tail=False)
+        walker.blocks = [(line, None, False, "", 0.0)
+                         for line in (_SPACE.sub(" ", x).strip() for x in root.itertext()) if line]
     kept: list[Block] = []
     seen: set[str] = set()
     for text, region, in_main, kind, link_share in walker.blocks:
