@@ -491,3 +491,10 @@ def test_pathologically_deep_markup_is_still_read():
     page = extract_html(html)
     assert page.text == "Our stem cells cure MS."
     assert page.sections[0].name == "other"
+
+
+def test_html_on_standard_input_is_extracted():
+    raw = (FIXTURES / "hero.html").read_bytes()
+    doc = read_input("-", stdin=io.BytesIO(raw))
+    assert doc.source == "-" and doc.sections
+    assert "Reverse your MS with the power of your own cells" in doc.text and "<h1>" not in doc.text
