@@ -34,7 +34,7 @@ def run_dask(opts: BatchOptions, scheduler: str | None = None, *,
             client = Client(scheduler, timeout="20s")
         else:
             cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
-                                   processes=True, dashboard_address=None)
+                                   processes=True, dashboard_address=":0")
             client = Client(cluster)
     except (OSError, TimeoutError) as exc:
         if cluster is not None:

@@ -332,11 +332,13 @@ class _RichBar(_NoBar):
     """Counts and ETA; the total grows as inputs expand (crawls and sitemaps are open-ended)."""
 
     def __enter__(self):
+        from rich.console import Console
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                    TimeElapsedColumn, TimeRemainingColumn)
 
         self._progress = Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(),
-                                  TimeElapsedColumn(), TimeRemainingColumn(), transient=False)
+                                  TimeElapsedColumn(), TimeRemainingColumn(),
+                                  console=Console(stderr=True), transient=True)
         self._progress.__enter__()
         self._task = self._progress.add_task("batch", total=0)
         return self
