@@ -20,8 +20,8 @@ from .types import DocType
 _KINDS = ("offer", "regulator", "information")
 CLAIM_WEIGHT = 2
 CLAIM_CAP = 6
-MODEL_WEIGHT = 2  # the document model adds this to the side it is confident about ...
-MODEL_CONFIDENT = 0.8  # ... when P(offer) >= this, or P(offer) <= 1 - this
+MODEL_WEIGHT = 1  # the document model adds this to the side it is confident about ...
+MODEL_CONFIDENT = 0.9  # ... when P(offer) >= this, or P(offer) <= 1 - this
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from .types import (
 # Signals are facts the text states; only these categories switch a signal off.
 SIGNAL_CONTEXT = ("negated", "hypothetical", "question")
 GENERIC_INTERVENTION = "stem-cells-unspecified"
+MODEL_IN_INFORMATION = ("model: only rules raise claims in a text that informs rather than sells "
+                        "(the model cannot tell whose voice it reads)")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,19 @@ def _active_cues(cues: tuple[ContextCue, ...], entry: Entry, doc_type: DocType,
         # animal study is the mismatch, not a hedge). A text that only informs gets full context.
         ignore = set()
     return tuple(c for c in cues if c.category not in ignore)
+
+
+def _hit_cues(stages: Stages, sentences: tuple[Sentence, ...], hit: Hit) -> tuple[ContextCue, ...]:
+    """Cues scoped over the hit's trigger; for a model hit, over any of its top words (a model
+    spreads its reasons over the sentence, so a cue covering any of them counts)."""
+    spans = [(hit.start, hit.end)]
+    if hit.matcher == "model" and hit.model is not None:
+        spans += [s for s in hit.model.term_spans if s != (hit.start, hit.end)]
+    found: list[ContextCue] = []
+    for start, end in spans:
+        found += [c for c in stages.context.cues(sentences, hit.sentence.index, start, end)
+                  if c not in found]
+    return tuple(found)
 
 
 def _pair_status(stages: Stages, sent_mentions, doc_mentions) -> EvidenceStatus | None:
@@ -108,9 +123,7 @@ def assess_hits(
         model_score = next((h.model for h in group if h.model is not None), None)
         survivor, survivor_cues, first_block = None, (), None
         for hit in group:
-            cues = _active_cues(
-                stages.context.cues(sentences, hit.sentence.index, hit.start, hit.end), entry, doc_type,
-                informs)
+            cues = _active_cues(_hit_cues(stages, sentences, hit), entry, doc_type, informs)
             if any(c.effect == "suppress" for c in cues):
                 first_block = first_block or (hit, tuple(c for c in cues if c.effect == "suppress"))
                 continue
@@ -126,6 +139,12 @@ def assess_hits(
             continue
         rule = f"{flag_id}/{survivor.rule_id}"
         trigger = _span(text, survivor.start, survivor.end)
+        if informs and entry.kind == "claim" and survivor.matcher == "model":
+            # A bag of words cannot tell a charity's warning from a clinic's promise as well as
+            # the rules' voice handling can: in texts that inform, only rules raise claims.
+            dismissed.append(Dismissed(flag_id, evidence_span, trigger, rule, survivor_cues,
+                                       MODEL_IN_INFORMATION))
+            continue
         if entry.kind == "signal":
             signals.append(Signal(flag_id, entry.title, evidence_span, trigger, rule, model_score))
             continue

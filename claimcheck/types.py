@@ -77,6 +77,7 @@ class ModelScore:
     threshold: float  # the checklist rule's threshold; the model fires at or above it
     terms: tuple[str, ...]  # the words that pushed hardest towards the flag, strongest first
     model: str  # model name and version, e.g. "sentence-flags 0.1.0 (a1b2c3d4)"
+    term_spans: tuple[tuple[int, int], ...] = ()  # absolute offsets of the top terms
 
 
 @dataclass(frozen=True)

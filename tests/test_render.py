@@ -157,6 +157,7 @@ def test_json_fields_carry_the_report(clinic):
         "kind": "offer",
         "offers_treatment": True,
         "reasons": ["names a price or booking", "first-person 'our protocol'"],
+        "offer_probability": None,
     }
     assert data["risk"]["score"] == 91 and data["risk"]["band"] == "critical"
     assert data["risk"]["breakdown"][0] == {"component": "cure-claim", "points": 40.0}

@@ -24,6 +24,9 @@ from .explain import token_contributions, top_terms
 
 log = logging.getLogger("claimcheck")
 
+CONTEXT_TERMS = 3  # context is checked at each of the model's top words: any cue switches it off
+MIN_WORDS = 5  # shorter lines (headings, menu items, labels) get unreliable probabilities
+_WORD = re.compile(r"\w+")
 SENTENCE_MODEL = "sentence-flags.skops"
 DOCTYPE_MODEL = "doctype.skops"
 METRICS_FILE = "metrics.json"
@@ -99,12 +102,15 @@ class LearnedLayer:
         if not rules or not sentences:
             return []
         model = self.sentence_model
-        proba = model.predict_proba([s.text for s in sentences])
+        scored = [s for s in sentences if len(_WORD.findall(s.text)) >= MIN_WORDS]
+        if not scored:
+            return []
+        proba = model.predict_proba([s.text for s in scored])
         hits = []
         for rule in rules:
             column = proba[:, rule.label_index]
             for i in np.flatnonzero(column >= rule.threshold):
-                sent = sentences[int(i)]
+                sent = scored[int(i)]
                 low = sent.text.lower()
                 if not all(p.search(low) for p in rule.near) or any(p.search(low) for p in rule.unless):
                     continue
@@ -118,7 +124,8 @@ class LearnedLayer:
         else:  # nothing positive to point at: the whole sentence is the trigger
             start, end = sent.start, sent.end
         score = ModelScore(round(probability, 4), rule.threshold, tuple(t.text for t in top),
-                           f"sentence-flags {self.version}")
+                           f"sentence-flags {self.version}",
+                           tuple((sent.start + t.start, sent.start + t.end) for t in top[:CONTEXT_TERMS]))
         return Hit(rule.flag_id, sent, rule.rule_id, sent.text[start - sent.start:end - sent.start],
                    start, end, "model", score)
 

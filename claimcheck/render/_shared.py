@@ -151,3 +151,12 @@ def span_in_text(text: str, span: Span | None) -> bool:
     if not ok:
         log.debug("span %d:%d does not match the audited text; not annotated", span.start, span.end)
     return ok
+
+
+def model_phrase(m) -> str:
+    """One line on what the learned model said (a ModelScore), for every renderer."""
+    words = ", ".join(f"“{display(t)}”" for t in m.terms[:5])
+    fired = "fired" if m.probability >= m.threshold else "did not fire"
+    return (f"the learned model {fired}: probability {m.probability:.2f} (threshold {m.threshold:.2f})"
+            + (f", mostly because of the words {words}" if words else ""))
+

@@ -184,6 +184,8 @@ def _claim(n: int, f: Finding, explain: bool) -> str:
         parts.append(_quote(f.evidence, f.trigger))
     if f.section:
         parts.append(f'<p class="section">in: {esc(f.section)}</p>')
+    if f.model is not None:
+        parts.append(f'<p class="model">Model: {esc(sh.model_phrase(f.model))}</p>')
     if f.explanation:
         parts.append(f"<p>{esc(f.explanation)}</p>")
     if f.evidence_status is not None and f.evidence_status.summary:

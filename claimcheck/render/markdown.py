@@ -71,6 +71,8 @@ def render_markdown(report: Report, *, explain: bool = False) -> str:
                 out += [f"> {_quote(f.evidence, f.trigger)}", ""]
             if f.section:
                 out += [f"*in: {escape(f.section)}*", ""]
+            if f.model is not None:
+                out += [f"*Model: {escape(sh.model_phrase(f.model))}*", ""]
             out += _details(f, explain) + [""]
     missing = sh.omissions(report)
     if missing:

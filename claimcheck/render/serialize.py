@@ -48,6 +48,13 @@ def _evidence_status(status: EvidenceStatus | None) -> dict | None:
     }
 
 
+def _model(m) -> dict | None:
+    if m is None:
+        return None
+    return {"probability": _num(m.probability), "threshold": _num(m.threshold),
+            "terms": list(m.terms), "model": m.model}
+
+
 def _finding(f: Finding) -> dict:
     return {
         "flag": f.flag,
@@ -65,6 +72,7 @@ def _finding(f: Finding) -> dict:
         "fingerprint": f.fingerprint,
         "weight": _num(f.weight),
         "section": f.section,
+        "model": _model(f.model),
     }
 
 
@@ -75,6 +83,7 @@ def _signal(s: Signal) -> dict:
         "evidence": _span(s.evidence),
         "trigger": _span(s.trigger),
         "rule": s.rule,
+        "model": _model(s.model),
     }
 
 
@@ -105,6 +114,8 @@ def report_to_dict(report: Report) -> dict:
             "kind": report.doc_type.kind,
             "offers_treatment": report.doc_type.offers_treatment,
             "reasons": list(report.doc_type.reasons),
+            "offer_probability": (None if report.doc_type.offer_probability is None
+                                  else _num(report.doc_type.offer_probability)),
         },
         "risk": {
             "score": report.risk.score,

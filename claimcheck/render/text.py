@@ -138,6 +138,8 @@ def _claim(n: int, f: Finding, explain: bool) -> Iterator[RenderableType]:
         lines.append(Text.assemble(("Words that fired it: ", _LABEL), f"“{sh.display(f.trigger.text)}”"))
     if f.section:
         lines.append(Text.assemble(("in: ", _LABEL), sh.one_line(f.section)))
+    if f.model is not None:
+        lines.append(Text.assemble(("Model: ", _LABEL), sh.one_line(sh.model_phrase(f.model))))
     lines.extend(_details(f, explain))
     for line in lines:
         yield _indented(line)
