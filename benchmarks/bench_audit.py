@@ -1,6 +1,7 @@
 """Benchmark: audit speed and memory against a spaCy blank tokenizer + sentencizer pass.
 
     python benchmarks/bench_audit.py [--healthrelease PATH] [--json] [--strict] [--tracemalloc]
+                                     [--no-model]
 
 Measures (a) cold start: a fresh interpreter that imports claimcheck and audits a ~2 KB text,
 (b) baseline: spacy.blank("en") + sentencizer over every HealthRelease text, (c) one Auditor
@@ -79,11 +80,11 @@ def load_texts(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
-def cold_start(text_path: Path, repeat: int) -> tuple[float | None, float, str]:
+def cold_start(text_path: Path, repeat: int, use_model: bool = True) -> tuple[float | None, float, str]:
     """Median wall time of a fresh interpreter importing claimcheck and producing one report,
     the median bare interpreter start for contrast, and an error line (None, "..." on failure)."""
     code = ("import sys\nfrom claimcheck import Auditor\n"
-            "Auditor().audit(open(sys.argv[1], encoding='utf-8').read(), 'bench-sample')")
+            f"Auditor(use_model={use_model}).audit(open(sys.argv[1], encoding='utf-8').read(), 'bench-sample')")
     runs, bare = [], []
     for _ in range(repeat):
         t = time.perf_counter()
@@ -111,13 +112,13 @@ def baseline(texts: list[str]) -> tuple[float, int]:
     return time.perf_counter() - t, sentences
 
 
-def audit_all(rows: list[tuple[str, str]]) -> tuple[float, float, int, int]:
+def audit_all(rows: list[tuple[str, str]], use_model: bool = True) -> tuple[float, float, int, int]:
     """(load seconds, audit seconds, findings, texts refused) for one Auditor over all texts."""
     from claimcheck.auditor import Auditor
     from claimcheck.errors import InputError
 
     t = time.perf_counter()
-    auditor = Auditor()
+    auditor = Auditor(use_model=use_model)
     if hasattr(auditor, "load"):
         auditor.load()
     load = time.perf_counter() - t
@@ -131,14 +132,14 @@ def audit_all(rows: list[tuple[str, str]]) -> tuple[float, float, int, int]:
     return load, time.perf_counter() - t, findings, refused
 
 
-def traced_peak(rows: list[tuple[str, str]]) -> float:
+def traced_peak(rows: list[tuple[str, str]], use_model: bool = True) -> float:
     """Peak Python-heap MB (tracemalloc) of a second, untimed pass with a fresh Auditor."""
     import tracemalloc
 
     from claimcheck.auditor import Auditor
 
     tracemalloc.start()
-    auditor = Auditor()
+    auditor = Auditor(use_model=use_model)
     for rid, text in rows:
         auditor.audit(text, f"healthrelease:{rid}")
     peak = tracemalloc.get_traced_memory()[1]
@@ -158,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     ap.add_argument("--tracemalloc", action="store_true", help="also measure the Python heap peak")
     ap.add_argument("--repeat", type=int, default=3, help="cold-start runs (median is kept)")
+    ap.add_argument("--no-model", action="store_true", help="rules only (no learned models)")
     args = ap.parse_args(argv)
 
     if not args.healthrelease.is_file():
@@ -173,11 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         sample = Path(tmp) / "sample.txt"
         sample.write_text(SAMPLE, encoding="utf-8")
-        cold, bare, cold_error = cold_start(sample, max(1, args.repeat))
+        cold, bare, cold_error = cold_start(sample, max(1, args.repeat), not args.no_model)
     base_s, sentences = baseline([t for _, t in rows])
-    load_s, audit_s, findings, refused = audit_all(rows)
+    load_s, audit_s, findings, refused = audit_all(rows, not args.no_model)
     rss = peak_rss_mb()
-    heap = traced_peak(rows) if args.tracemalloc else None
+    heap = traced_peak(rows, not args.no_model) if args.tracemalloc else None
 
     values = {
         "ratio audit/baseline": audit_s / base_s if base_s else float("inf"),
@@ -191,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, unit, limit in TARGETS
     ]
     result = {
-        "texts": len(rows), "sample_chars": len(SAMPLE), "sentences": sentences,
+        "model": not args.no_model, "texts": len(rows), "sample_chars": len(SAMPLE), "sentences": sentences,
         "baseline_s": round(base_s, 3), "auditor_load_s": round(load_s, 3),
         "audit_s": round(audit_s, 3), "ms_per_text": round(1000 * audit_s / len(rows), 3) if rows else 0.0,
         "findings": findings, "refused": refused, "cold_start_s": None if cold is None else round(cold, 3),

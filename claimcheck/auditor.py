@@ -13,7 +13,7 @@ from . import __version__, paths
 from .checklist import Checklist, load_checklist
 from .doctype import decide, score_cues
 from .errors import DataError
-from .findings import Stages, assess_hits, omissions
+from .findings import Stages, assess_hits, model_claims_need_an_offer, omissions
 from .match import RuleMatcher
 from .questions import questions_for
 from .score import score_report
@@ -129,6 +129,8 @@ class Auditor:
         found, signals, dismissed = assess_hits(
             text, source, sentences, hits, self._matcher_checklist, prelim, mentions, stages,
             informs, sections=doc.sections)
+        by_rules = decide(cues, frozenset(f.flag for f in found if f.matcher != "model"), model=doc_model)
+        found, dismissed = model_claims_need_an_offer(found, dismissed, by_rules.kind != "information")
         doc_type = decide(cues, frozenset(f.flag for f in found), model=doc_model)
         # Signals that only serve omissions are not reported when the user left them out.
         reported_signals = tuple(s for s in signals if s.signal in self.checklist.ids)

@@ -20,8 +20,8 @@ from .types import (
 # Signals are facts the text states; only these categories switch a signal off.
 SIGNAL_CONTEXT = ("negated", "hypothetical", "question")
 GENERIC_INTERVENTION = "stem-cells-unspecified"
-MODEL_IN_INFORMATION = ("model: only rules raise claims in a text that informs rather than sells "
-                        "(the model cannot tell whose voice it reads)")
+MODEL_NOT_IN_OFFER = ("model: the learned model raises claims only in a text that the cues and the "
+                      "rules find offers a treatment (it cannot tell whose voice it reads)")
 
 
 @dataclass(frozen=True)
@@ -139,12 +139,6 @@ def assess_hits(
             continue
         rule = f"{flag_id}/{survivor.rule_id}"
         trigger = _span(text, survivor.start, survivor.end)
-        if informs and entry.kind == "claim" and survivor.matcher == "model":
-            # A bag of words cannot tell a charity's warning from a clinic's promise as well as
-            # the rules' voice handling can: in texts that inform, only rules raise claims.
-            dismissed.append(Dismissed(flag_id, evidence_span, trigger, rule, survivor_cues,
-                                       MODEL_IN_INFORMATION))
-            continue
         if entry.kind == "signal":
             signals.append(Signal(flag_id, entry.title, evidence_span, trigger, rule, model_score))
             continue
@@ -176,6 +170,23 @@ def assess_hits(
     signals.sort(key=lambda s: (s.evidence.start, s.signal))
     dismissed.sort(key=lambda d: (d.evidence.start, d.flag))
     return tuple(findings), tuple(signals), tuple(dismissed)
+
+
+def model_claims_need_an_offer(findings: tuple[Finding, ...], dismissed: tuple[Dismissed, ...],
+                                offer: bool) -> tuple[tuple[Finding, ...], tuple[Dismissed, ...]]:
+    """In a text that does not offer a treatment by its cues and rule findings alone, claims only
+    the model raised are dismissed: a bag of words cannot tell a charity's warning from a
+    clinic's promise, so the model never decides that a text sells."""
+    if offer:
+        return findings, dismissed
+    keep, moved = [], list(dismissed)
+    for f in findings:
+        if f.kind == "claim" and f.matcher == "model":
+            moved.append(Dismissed(f.flag, f.evidence, f.trigger, f.rule, f.context, MODEL_NOT_IN_OFFER))
+        else:
+            keep.append(f)
+    moved.sort(key=lambda d: (d.evidence.start, d.flag))
+    return tuple(keep), tuple(moved)
 
 
 def omissions(checklist: Checklist, signals: tuple[Signal, ...], doc_type: DocType,

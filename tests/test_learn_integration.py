@@ -25,7 +25,8 @@ OTHER = ["The clinic is open from nine to five on weekdays.", "Parking is availa
          "Our nurses will meet you at the airport on arrival.", "Multiple sclerosis affects the nervous system.",
          "The hotel has a pool and a restaurant for families.", "Please bring your MRI scans on a USB stick.",
          "Knee pain is common after the age of fifty years.", "Call us to book a consultation with a nurse.",
-         "Treatment days start with a blood test at eight.", "Our team speaks English, Spanish and Arabic."]
+         "Treatment days start with a blood test at eight.", "Our team speaks English, Spanish and Arabic.",
+         "We offer stem cell treatment at our clinic in Cancun.", "Book your consultation today online."]
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +56,11 @@ def _model_only_auditor(tiny):
 
 
 def test_a_model_hit_is_a_finding_that_says_why(tiny):
-    report = _model_only_auditor(tiny).audit("Our stem cells cure multiple sclerosis for good.")
-    [finding] = [f for f in report.findings if f.kind == "claim"]
+    report = _model_only_auditor(tiny).audit(
+        "We offer stem cell treatment at our clinic in Cancun. Our stem cells cure multiple sclerosis "
+        "for good. Book your consultation today: packages start at USD 9,500.")
+    assert report.doc_type.kind == "offer"
+    [finding] = [f for f in report.findings if f.kind == "claim" and "cure" in f.evidence.text]
     assert finding.matcher == "model" and finding.rule == "cure-claim/learned"
     assert finding.model.probability >= finding.model.threshold == 0.5
     assert finding.model.terms and finding.trigger.text in finding.model.terms
@@ -73,10 +77,18 @@ def test_context_switches_off_a_model_hit_and_says_so(tiny):
     sentence = "Be wary of any clinic that says its stem cells cure multiple sclerosis for good."
     layer = LearnedLayer(tiny / "models")
     assert layer.sentence_model.predict_proba([sentence])[0, 0] >= 0.5  # the model alone would fire
-    report = auditor.audit(sentence)
+    report = auditor.audit("We offer stem cell treatment at our clinic in Cancun. " + sentence)
+    assert not [f for f in report.findings if f.kind == "claim" and "wary" in f.evidence.text]
+    [d] = [d for d in report.dismissed if "wary" in d.evidence.text]
+    assert d.rule == "cure-claim/learned" and d.reason.startswith("context:")
+
+
+def test_the_model_alone_never_makes_a_text_an_offer(tiny):
+    report = _model_only_auditor(tiny).audit("Our stem cells cure multiple sclerosis for good.")
+    assert report.doc_type.kind == "information"
     assert not [f for f in report.findings if f.kind == "claim"]
     [d] = report.dismissed
-    assert d.rule == "cure-claim/learned" and d.reason.startswith("context:")
+    assert d.reason.startswith("model: the learned model raises claims only")
 
 
 def test_in_a_text_that_informs_only_rules_raise_claims(tiny):
@@ -86,7 +98,7 @@ def test_in_a_text_that_informs_only_rules_raise_claims(tiny):
     report = auditor.audit(text)
     if report.doc_type.kind == "information":
         assert not [f for f in report.findings if f.kind == "claim"]
-        assert any(d.reason.startswith("model: only rules") for d in report.dismissed)
+        assert any(d.reason.startswith("model: the learned model raises claims only") for d in report.dismissed)
     else:  # the cues call it an offer: then the model hit stands
         assert [f.flag for f in report.findings if f.kind == "claim"] == ["cure-claim"]
 

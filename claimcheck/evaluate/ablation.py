@@ -114,3 +114,35 @@ def sentence_errors(folders: dict[str, Path], auditor) -> pd.DataFrame:
     order = frame.assign(_rank=[(0 if m == "model" else 1 if e == "false positive" else 2, -(p or 0))
                                 for m, e, p in zip(frame.matcher, frame.error, frame.probability)])
     return order.sort_values("_rank", key=lambda s: s.map(lambda t: t)).drop(columns="_rank").reset_index(drop=True)
+
+
+def model_findings(folders: dict[str, Path], auditor) -> pd.DataFrame:
+    """Every claim finding the model raised (after context and evidence checks), with its
+    probability and whether a labelled sentence of the same flag backs it. Run it with a
+    model-only auditor whose checklist thresholds are low to see every threshold at once."""
+    rows = []
+    for set_name, folder in folders.items():
+        for label in load_labels(folder):
+            text = (Path(folder) / "docs" / f"{label.id}.txt").read_text(encoding="utf-8")
+            report = auditor.audit(text, f"docs/{label.id}.txt")
+            gold = [(flag, locate(text, s)) for flag, ss in label.flags.items() for s in ss]
+            for f in report.findings:
+                if f.kind != "claim" or f.model is None:
+                    continue
+                span = (f.evidence.start, f.evidence.end)
+                correct = any(flag == f.flag and g is not None and overlaps(span, g) for flag, g in gold)
+                rows.append({"set": set_name, "doc": label.id, "flag": f.flag,
+                             "probability": f.model.probability, "correct": correct})
+    return pd.DataFrame(rows, columns=["set", "doc", "flag", "probability", "correct"])
+
+
+def precision_by_threshold(found: pd.DataFrame, thresholds=(0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)) -> pd.DataFrame:
+    """Per flag and threshold: model findings kept, and the share a label backs."""
+    rows = []
+    for flag, group in found.groupby("flag"):
+        for t in thresholds:
+            kept = group[group.probability >= t]
+            rows.append({"flag": flag, "threshold": t, "findings": len(kept),
+                         "correct": int(kept.correct.sum()),
+                         "precision": round(kept.correct.mean(), 3) if len(kept) else None})
+    return pd.DataFrame(rows)

@@ -47,21 +47,33 @@ def _calibrated_linear(X, y, *, C, class_weight, cv, random_state):
 class _LinearTextModel(BaseEstimator, ClassifierMixin):
     """Shared fit/predict for a bank of calibrated binary linear models over text features."""
 
-    def __init__(self, word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2, C=4.0,
-                 class_weight="balanced", cv=5, random_state=0):
+    def __init__(self, word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2, max_features=40000, C=4.0,
+                 class_weight="balanced", cv=5, random_state=0, n_jobs=None):
+        self.n_jobs = n_jobs
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
+        self.max_features = max_features
         self.C = C
         self.class_weight = class_weight
         self.cv = cv
         self.random_state = random_state
 
     def _fit_bank(self, texts, Y, labels):
-        self.vectorizer_ = text_features(self.word_ngrams, self.char_ngrams, self.min_df)
+        self.vectorizer_ = text_features(self.word_ngrams, self.char_ngrams, self.min_df,
+                                         self.max_features)
         X = self.vectorizer_.fit_transform(list(texts))
-        rows = [_calibrated_linear(X, Y[:, j], C=self.C, class_weight=self.class_weight, cv=self.cv,
-                                   random_state=self.random_state) for j in range(Y.shape[1])]
+        for _, vec in self.vectorizer_.transformer_list:
+            if hasattr(vec, "stop_words_"):  # n-grams min_df pruned: introspection only, large
+                del vec.stop_words_
+        from joblib import Parallel, delayed
+
+        # Labels are independent fits: spread them over the cores (same result, any n_jobs).
+        X.sort_indices()
+        rows = Parallel(n_jobs=self.n_jobs, max_nbytes=None)(
+            delayed(_calibrated_linear)(X, Y[:, j], C=self.C, class_weight=self.class_weight,
+                                        cv=self.cv, random_state=self.random_state)
+            for j in range(Y.shape[1]))
         self.coef_ = np.vstack([r[0] for r in rows])  # (n_labels, n_features)
         self.intercept_ = np.array([r[1] for r in rows], dtype=np.float64)
         self.calibration_ = np.array([[r[2], r[3]] for r in rows], dtype=np.float64)
@@ -92,9 +104,10 @@ class SentenceFlagClassifier(_LinearTextModel):
     predict_proba(texts) -> (n, n_labels) independent calibrated probabilities.
     """
 
-    def __init__(self, labels=(), word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2, C=4.0,
-                 class_weight="balanced", cv=5, random_state=0):
-        super().__init__(word_ngrams, char_ngrams, min_df, C, class_weight, cv, random_state)
+    def __init__(self, labels=(), word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2, max_features=40000,
+                 C=4.0, class_weight="balanced", cv=5, random_state=0, n_jobs=None):
+        super().__init__(word_ngrams, char_ngrams, min_df, max_features, C, class_weight, cv, random_state,
+                         n_jobs)
         self.labels = labels
 
     def fit(self, texts, Y):

@@ -28,6 +28,7 @@ from .store import TRUSTED, save_model
 log = logging.getLogger("claimcheck")
 
 SEED = 0
+N_JOBS = -1  # labels are fitted in parallel; the result does not depend on it
 FOLDS = 5
 MIN_POSITIVES = 8
 TARGET_PRECISION = 0.9  # recommended threshold: the lowest at which CV precision reaches this
@@ -64,7 +65,7 @@ def _oof_sentence(texts, Y, labels, groups=None) -> np.ndarray:
     texts = np.asarray(texts, dtype=object)
     for train, test in splits:
         keep = [j for j in range(Y.shape[1]) if Y[train, j].sum() >= 2 and (Y[train, j] == 0).sum() >= 2]
-        model = SentenceFlagClassifier(labels=[labels[j] for j in keep], random_state=SEED)
+        model = SentenceFlagClassifier(labels=[labels[j] for j in keep], random_state=SEED, n_jobs=N_JOBS)
         model.fit(list(texts[train]), Y[np.ix_(train, keep)])
         oof[np.ix_(test, keep)] = model.predict_proba(list(texts[test]))
     return oof
@@ -129,7 +130,7 @@ def train_all(training_dir: Path | None = None, models_dir: Path | None = None,
     texts = [s.text for s in training.sentences]
     Y = label_matrix(training, labels)
     log.info("training the sentence model: %d sentences, %d labels", len(texts), len(labels))
-    sentence_model = SentenceFlagClassifier(labels=labels, random_state=SEED).fit(texts, Y)
+    sentence_model = SentenceFlagClassifier(labels=labels, random_state=SEED, n_jobs=N_JOBS).fit(texts, Y)
     doc_texts = [d.text for d in training.documents]
     doc_y = np.array([1 if d.kind == "offer" else 0 for d in training.documents])
     doc_model = DocTypeClassifier(random_state=SEED).fit(doc_texts, doc_y)
