@@ -118,8 +118,8 @@ class Auditor:
         doc_model = None
         if self._learned is not None:
             layer, model_rules = self._learned
-            hits += layer.hits(text, sentences, model_rules)  # after rule hits: rules explain first
-            doc_model = layer.doc_score(text)
+            model_hits, doc_model = layer.score(text, sentences, model_rules)
+            hits += model_hits  # after rule hits: rules explain first
         cues = score_cues(text)
         mentions = stages.evidence.mentions(text)
         # Whether an authority is quoting the seller is known from cues alone and decides

@@ -76,7 +76,9 @@ def test_context_switches_off_a_model_hit_and_says_so(tiny):
     auditor = _model_only_auditor(tiny)
     sentence = "Be wary of any clinic that says its stem cells cure multiple sclerosis for good."
     layer = LearnedLayer(tiny / "models")
-    assert layer.sentence_model.predict_proba([sentence])[0, 0] >= 0.5  # the model alone would fire
+    from claimcheck.learn.features import counts
+
+    assert layer.sentence_model.proba_from_counts(counts([sentence]))[0, 0] >= 0.5  # it would fire
     report = auditor.audit("We offer stem cell treatment at our clinic in Cancun. " + sentence)
     assert not [f for f in report.findings if f.kind == "claim" and "wary" in f.evidence.text]
     [d] = [d for d in report.dismissed if "wary" in d.evidence.text]

@@ -66,10 +66,13 @@ a rule hit, and the finding names the probability and the words that drove it. N
 its own, not for medical or legal decisions, and not for non-English text.
 
 ## Model
-TF-IDF word 1-2-grams and character 2-5-grams (within word boundaries), one L2 logistic
-regression per label (liblinear, C=4, balanced class weights), Platt-calibrated on 5-fold
-out-of-fold decision values (`CalibratedClassifierCV(method="sigmoid", ensemble=False)`);
-{m['n_features']:,} features, {len(m['labels'])} labels.
+Hashed (crc32) word 1-2-grams (2^16 columns) and character 3-5-grams inside words (2^17
+columns), TF-IDF weighted (smooth idf, sublinear tf, each space L2-normalised;
+`claimcheck/learn/features.py`), one L2 logistic regression
+per label (liblinear, C=4, balanced class weights), Platt-calibrated on 5-fold out-of-fold
+decision values (`CalibratedClassifierCV(method="sigmoid", ensemble=False)`);
+{m['n_features']:,} columns, {len(m['labels'])} labels. Hashing keeps the file free of a
+vocabulary (fast to load, small in memory); colliding n-grams share a weight.
 
 ## Training data
 {_common(metrics, training)}- {m['n_sentences']:,} sentences, {m['hard_negatives']:,} of them hard negatives
@@ -109,8 +112,10 @@ One of three inputs to claimcheck's document-type decision (with the cue rules a
 own-voice claims), which decides whether omission flags apply. Not for use on its own.
 
 ## Model
-TF-IDF word 1-2-grams and character 2-5-grams, L2 logistic regression (liblinear, C=4,
-balanced), Platt-calibrated on 5-fold out-of-fold decision values; {m['n_features']:,} features.
+The same hashed word and character n-grams as the sentence model (a page's n-grams are
+counted once and read by both), TF-IDF weighted with idf from the training documents, L2 logistic
+regression (liblinear, C=4, balanced), Platt-calibrated on 5-fold out-of-fold decision values;
+{m['n_features']:,} columns.
 
 ## Training data
 {_common(metrics, training)}- {m['n_documents']} documents, {m['offer']} offers.

@@ -1,38 +1,32 @@
 """Linear text classifiers with calibrated probabilities, following scikit-learn conventions.
 
-Both models use TF-IDF word and character n-grams and one logistic regression per label,
-calibrated with Platt scaling on cross-validated decision values (CalibratedClassifierCV with
-ensemble=False: one model fitted on all data, a sigmoid fitted on out-of-fold scores). After
-fitting, the per-label weights and sigmoids are stacked into plain arrays, so predicting every
-label for every sentence of a page is one sparse matrix product.
+Features are hashed word 1-2-grams and character 3-5-grams inside words (features.py:
+stateless, so a model file holds no vocabulary and loads fast), TF-IDF weighted with the idf
+fitted on the training texts. One logistic regression per label is calibrated with Platt scaling
+on cross-validated decision values (CalibratedClassifierCV, ensemble=False: one model fitted on
+all data, a sigmoid fitted on out-of-fold scores). After fitting, the per-label weights and
+sigmoids are stacked into plain arrays, so scoring every label for every sentence of a page is
+one sparse matrix product.
+
+Both models read the same counts, so the auditor counts a page's n-grams once: the sentence
+model scores each sentence's row, the document model the sum of the rows.
 """
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
-
-def text_features(word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2, max_features=None) -> FeatureUnion:
-    """Word n-grams catch phrasing; char n-grams inside word boundaries catch spelling variants
-    and morphology ("regenerat-", "myelin-") that a word list is always one form behind on."""
-    return FeatureUnion([
-        ("word", TfidfVectorizer(ngram_range=tuple(word_ngrams), min_df=min_df, sublinear_tf=True,
-                                 lowercase=True, token_pattern=r"(?u)\b\w[\w'-]*\b",
-                                 max_features=max_features, dtype=np.float32)),
-        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(char_ngrams), min_df=min_df,
-                                 sublinear_tf=True, lowercase=True, max_features=max_features,
-                                 dtype=np.float32)),
-    ])
+from . import features
 
 
 def _calibrated_linear(X, y, *, C, class_weight, cv, random_state):
     """(weights, intercept, sigmoid a, sigmoid b) for one binary label."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
     folds = StratifiedKFold(n_splits=min(cv, int(min(np.bincount(y)))), shuffle=True,
                             random_state=random_state)
     base = LogisticRegression(C=C, class_weight=class_weight, max_iter=2000, solver="liblinear",
@@ -45,31 +39,23 @@ def _calibrated_linear(X, y, *, C, class_weight, cv, random_state):
 
 
 class _LinearTextModel(BaseEstimator, ClassifierMixin):
-    """Shared fit/predict for a bank of calibrated binary linear models over text features."""
+    """Shared fit/predict for a bank of calibrated binary linear models over hashed n-grams."""
 
-    def __init__(self, word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2, max_features=40000, C=4.0,
-                 class_weight="balanced", cv=5, random_state=0, n_jobs=None):
-        self.n_jobs = n_jobs
-        self.word_ngrams = word_ngrams
-        self.char_ngrams = char_ngrams
-        self.min_df = min_df
-        self.max_features = max_features
+    def __init__(self, C=4.0, class_weight="balanced", cv=5, random_state=0, n_jobs=None):
         self.C = C
         self.class_weight = class_weight
         self.cv = cv
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _fit_bank(self, texts, Y, labels):
-        self.vectorizer_ = text_features(self.word_ngrams, self.char_ngrams, self.min_df,
-                                         self.max_features)
-        X = self.vectorizer_.fit_transform(list(texts))
-        for _, vec in self.vectorizer_.transformer_list:
-            if hasattr(vec, "stop_words_"):  # n-grams min_df pruned: introspection only, large
-                del vec.stop_words_
         from joblib import Parallel, delayed
 
-        # Labels are independent fits: spread them over the cores (same result, any n_jobs).
+        counts = features.counts(texts)
+        self.idf_ = features.fit_idf(counts)
+        X = features.tfidf(counts, self.idf_)
         X.sort_indices()
+        # Labels are independent fits: spread them over the cores (same result, any n_jobs).
         rows = Parallel(n_jobs=self.n_jobs, max_nbytes=None)(
             delayed(_calibrated_linear)(X, Y[:, j], C=self.C, class_weight=self.class_weight,
                                         cv=self.cv, random_state=self.random_state)
@@ -81,20 +67,36 @@ class _LinearTextModel(BaseEstimator, ClassifierMixin):
         self.n_features_in_ = X.shape[1]
         return self
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_weights_cache", None)  # derived from coef_; never saved
+        return state
+
+    def features_from_counts(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """TF-IDF rows from raw counts (features.counts)."""
+        check_is_fitted(self, "coef_")
+        return features.tfidf(counts, self.idf_)
+
+    def _weights(self) -> np.ndarray:
+        """coef_ transposed, contiguous, made once: a product with a transposed view copies it."""
+        cached = self.__dict__.get("_weights_cache")
+        if cached is None or cached.shape[0] != self.coef_.shape[1]:
+            cached = self.__dict__["_weights_cache"] = np.ascontiguousarray(self.coef_.T)
+        return cached
+
+    def decision_from_counts(self, counts: sp.csr_matrix) -> np.ndarray:
+        X = self.features_from_counts(counts)
+        return np.asarray(X @ self._weights(), dtype=np.float64) + self.intercept_
+
+    def proba_from_counts(self, counts: sp.csr_matrix) -> np.ndarray:
+        """P(label) per row and label: the fitted sigmoid of the decision value."""
+        from .scorer import linear_proba
+
+        return linear_proba(self.features_from_counts(counts), self._weights(), self.intercept_,
+                            self.calibration_)
+
     def decision_function(self, texts):
-        check_is_fitted(self, "coef_")
-        X = self.vectorizer_.transform(list(texts))
-        return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
-
-    def _label_proba(self, texts):
-        """P(label) for each text and label: the fitted sigmoid of the decision value."""
-        f = self.decision_function(texts)
-        a, b = self.calibration_[:, 0], self.calibration_[:, 1]
-        return 1.0 / (1.0 + np.exp(a * f + b))
-
-    def feature_names(self) -> np.ndarray:
-        check_is_fitted(self, "coef_")
-        return self.vectorizer_.get_feature_names_out()
+        return self.decision_from_counts(features.counts(texts))
 
 
 class SentenceFlagClassifier(_LinearTextModel):
@@ -104,10 +106,8 @@ class SentenceFlagClassifier(_LinearTextModel):
     predict_proba(texts) -> (n, n_labels) independent calibrated probabilities.
     """
 
-    def __init__(self, labels=(), word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2, max_features=40000,
-                 C=4.0, class_weight="balanced", cv=5, random_state=0, n_jobs=None):
-        super().__init__(word_ngrams, char_ngrams, min_df, max_features, C, class_weight, cv, random_state,
-                         n_jobs)
+    def __init__(self, labels=(), C=4.0, class_weight="balanced", cv=5, random_state=0, n_jobs=None):
+        super().__init__(C, class_weight, cv, random_state, n_jobs)
         self.labels = labels
 
     def fit(self, texts, Y):
@@ -117,7 +117,7 @@ class SentenceFlagClassifier(_LinearTextModel):
         return self._fit_bank(texts, Y, list(self.labels))
 
     def predict_proba(self, texts):
-        return self._label_proba(texts)
+        return self.proba_from_counts(features.counts(texts))
 
     def predict(self, texts, threshold=0.5):
         return (self.predict_proba(texts) >= threshold).astype(int)
@@ -135,8 +135,11 @@ class DocTypeClassifier(_LinearTextModel):
         self.classes_ = np.array(["information", "offer"], dtype=object)
         return self
 
+    def offer_probability_from_counts(self, counts: sp.csr_matrix) -> float:
+        return float(self.proba_from_counts(counts)[0, 0])
+
     def predict_proba(self, texts):
-        p = self._label_proba(texts)[:, 0]
+        p = self.proba_from_counts(features.counts(texts))[:, 0]
         return np.column_stack([1.0 - p, p])
 
     def predict(self, texts):

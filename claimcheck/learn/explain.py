@@ -1,18 +1,18 @@
 """Which words pushed a text towards a label: per-token contributions of a linear model.
 
-A feature's contribution is its TF-IDF value times the label's weight. Word n-gram features
-are shared out over the tokens they span; character n-grams (char_wb, inside words) over the
-tokens that contain them. The result is a score per token of the text, so a finding can quote
-the words that made the model fire, with their offsets.
+A feature's contribution is its TF-IDF value in the text times the label's weight. It is shared
+out evenly over the token occurrences that carry it: a word unigram over its token, a bigram
+half to each of its two tokens, a character n-gram over the tokens that contain it. The columns
+of each token come from the same hashing the model reads (features.py), so no vocabulary is
+needed and the work is a few array operations per text.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-_TOKEN = re.compile(r"\w[\w'-]*")
+from . import features
 
 
 @dataclass(frozen=True)
@@ -23,61 +23,51 @@ class TokenWeight:
     weight: float
 
 
-def token_contributions(model, text: str, label_index: int) -> list[TokenWeight]:
+def token_contributions(model, text: str, label_index: int, counts=None,
+                        with_chars: bool = True) -> list[TokenWeight]:
     """Every token of text with its contribution to label `label_index`, in text order.
 
-    Each feature's contribution (value x weight) is split evenly over the places it occurs:
-    a word n-gram over its n tokens, a character n-gram over the tokens that contain it.
+    counts: the text's raw counts (1 x N_FEATURES) when the caller already has them;
+    with_chars=False leaves character n-grams out (a cheaper, word-level explanation).
     """
-    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-    if not tokens:
+    toks = features.token_features(text)
+    n = len(toks.words)
+    if not n:
         return []
-    low = [t[2].lower() for t in tokens]
-    scores = np.zeros(len(tokens))
-    offset = 0
-    for name, vec in model.vectorizer_.transformer_list:
-        row = vec.transform([text])
-        width = len(vec.vocabulary_)
-        weights = model.coef_[label_index, offset:offset + width]
-        offset += width
-        contrib = {int(c): float(v) * float(weights[c]) for c, v in zip(row.indices, row.data)}
-        if not contrib:
-            continue
-        places = list(_word_places(vec, low) if name == "word" else _char_places(vec, low))
-        counts: dict[int, int] = {}
-        for col, owners in places:
-            if col in contrib:
-                counts[col] = counts.get(col, 0) + 1
-        for col, owners in places:
-            if col in contrib:
-                share = contrib[col] / counts[col] / len(owners)
-                for i in owners:
-                    scores[i] += share
-    return [TokenWeight(s, e, t, float(w)) for (s, e, t), w in zip(tokens, scores)]
+    if counts is None:
+        counts = features.counts([text])
+    x = model.features_from_counts(counts)
+    contribution = np.zeros(features.N_FEATURES)
+    contribution[x.indices] = x.data * model.coef_[label_index, x.indices]
+
+    owner_parts = [np.arange(n), np.arange(n - 1), np.arange(1, n)]
+    column_parts = [toks.unigram, toks.bigram, toks.bigram]
+    share_parts = [np.ones(n), np.full(n - 1, 0.5), np.full(n - 1, 0.5)]
+    if with_chars:
+        chars = [features.char_columns(w) for w in toks.words]
+        owner_parts.append(np.repeat(np.arange(n), [len(c) for c in chars]))
+        column_parts.append(np.concatenate(chars))
+        share_parts.append(np.ones(len(column_parts[-1])))
+    owners = np.concatenate(owner_parts)
+    columns = np.concatenate(column_parts)
+    shares = np.concatenate(share_parts)
+    carriers = np.bincount(columns, weights=shares, minlength=features.N_FEATURES)
+    per_place = contribution[columns] * shares / np.where(carriers[columns] > 0, carriers[columns], 1)
+    scores = np.bincount(owners, weights=per_place, minlength=n)
+    return [TokenWeight(s, e, text[s:e], float(w)) for (s, e), w in zip(toks.spans, scores)]
 
 
-def _word_places(vec, low: list[str]):
-    """(feature column, token indices) for every word n-gram occurrence in the tokens."""
-    vocab = vec.vocabulary_
-    lo, hi = vec.ngram_range
-    for n in range(lo, hi + 1):
-        for i in range(len(low) - n + 1):
-            col = vocab.get(" ".join(low[i:i + n]))
-            if col is not None:
-                yield col, range(i, i + n)
-
-
-def _char_places(vec, low: list[str]):
-    """(feature column, (token index,)) for every char n-gram of every token (char_wb)."""
-    vocab = vec.vocabulary_
-    analyse = vec.build_analyzer()
-    grams_of: dict[str, list[int]] = {}
-    for i, tok in enumerate(low):
-        grams = grams_of.get(tok)
-        if grams is None:
-            grams = grams_of[tok] = [c for c in (vocab.get(g) for g in set(analyse(tok))) if c is not None]
-        for col in grams:
-            yield col, (i,)
+def top_words(model, x, words: list[str], columns: np.ndarray, label_index: int, k: int = 5,
+              sign: float = 1.0) -> list[str]:
+    """The k distinct words whose unigram features pushed hardest towards (sign=1) or away from
+    (sign=-1) the label, given the text's TF-IDF row x (sorted indices) and its distinct words
+    with their columns: a cheap, page-level explanation (no sharing out, no n-gram breakdown)."""
+    if not words or not len(x.indices):
+        return []
+    at = np.minimum(np.searchsorted(x.indices, columns), len(x.indices) - 1)
+    value = np.where(x.indices[at] == columns, x.data[at], 0.0)
+    score = sign * value * model.coef_[label_index, columns]
+    return [words[i] for i in np.argsort(-score, kind="stable")[:k] if score[i] > 0]
 
 
 def top_terms(contributions: list[TokenWeight], k: int = 5) -> list[TokenWeight]:

@@ -20,13 +20,13 @@ from .. import paths
 from ..checklist import Checklist
 from ..errors import ChecklistError
 from ..types import Hit, ModelScore, Sentence
-from .explain import token_contributions, top_terms
+from .explain import token_contributions, top_terms, top_words
+from .scorer import linear_proba
 
 log = logging.getLogger("claimcheck")
 
 CONTEXT_TERMS = 3  # context is checked at each of the model's top words: any cue switches it off
 MIN_WORDS = 5  # shorter lines (headings, menu items, labels) get unreliable probabilities
-_WORD = re.compile(r"\w+")
 SENTENCE_MODEL = "sentence-flags.skops"
 DOCTYPE_MODEL = "doctype.skops"
 METRICS_FILE = "metrics.json"
@@ -56,15 +56,15 @@ class LearnedLayer:
 
     @cached_property
     def sentence_model(self):
-        from .store import load_model
+        from .scorer import read_scorer
 
-        return load_model(self.models_dir / SENTENCE_MODEL)
+        return read_scorer(self.models_dir / SENTENCE_MODEL)
 
     @cached_property
     def doctype_model(self):
-        from .store import load_model
+        from .scorer import read_scorer
 
-        return load_model(self.models_dir / DOCTYPE_MODEL)
+        return read_scorer(self.models_dir / DOCTYPE_MODEL)
 
     @cached_property
     def version(self) -> str:
@@ -97,28 +97,36 @@ class LearnedLayer:
                     tuple(_compile(p, macros, where) for p in rule.unless)))
         return tuple(out)
 
-    def hits(self, text: str, sentences: tuple[Sentence, ...], rules: tuple[_ModelRule, ...]) -> list[Hit]:
-        """A Hit for every (model rule, sentence) at or above the rule's threshold."""
-        if not rules or not sentences:
-            return []
-        model = self.sentence_model
-        scored = [s for s in sentences if len(_WORD.findall(s.text)) >= MIN_WORDS]
-        if not scored:
-            return []
-        proba = model.predict_proba([s.text for s in scored])
-        hits = []
-        for rule in rules:
-            column = proba[:, rule.label_index]
-            for i in np.flatnonzero(column >= rule.threshold):
-                sent = scored[int(i)]
-                low = sent.text.lower()
-                if not all(p.search(low) for p in rule.near) or any(p.search(low) for p in rule.unless):
-                    continue
-                hits.append(self._hit(model, rule, sent, float(column[i])))
-        return hits
+    def score(self, text: str, sentences: tuple[Sentence, ...],
+              rules: tuple[_ModelRule, ...]) -> tuple[list[Hit], DocScore | None]:
+        """Model hits for every (model rule, sentence) at or above the rule's threshold, and the
+        document's P(offer). The page's n-grams are counted once, per sentence: the sentence
+        model reads the rows, the document model their sum."""
+        if not sentences:
+            return [], None
+        from . import features
 
-    def _hit(self, model, rule: _ModelRule, sent: Sentence, probability: float) -> Hit:
-        top = top_terms(token_contributions(model, sent.text, rule.label_index))
+        counts, words, columns = features.counts_and_words(s.text for s in sentences)
+        doc = self._doc_score(features.row_sum(counts), words, columns)
+        if not rules:
+            return [], doc
+        model = self.sentence_model
+        proba = model.proba_from_counts(counts)
+        short = np.array([len(s.text.split()) < MIN_WORDS for s in sentences])
+        proba[short] = 0.0
+        per_rule = proba[:, [r.label_index for r in rules]]  # (sentences, rules)
+        above = np.argwhere(per_rule >= np.array([r.threshold for r in rules]))
+        hits = []
+        for i, k in above[np.lexsort((above[:, 0], above[:, 1]))]:
+            rule, sent = rules[k], sentences[i]
+            low = sent.text.lower()
+            if not all(p.search(low) for p in rule.near) or any(p.search(low) for p in rule.unless):
+                continue
+            hits.append(self._hit(model, rule, sent, float(per_rule[i, k]), counts[int(i)]))
+        return hits, doc
+
+    def _hit(self, model, rule: _ModelRule, sent: Sentence, probability: float, counts) -> Hit:
+        top = top_terms(token_contributions(model, sent.text, rule.label_index, counts))
         if top:
             start, end = sent.start + top[0].start, sent.start + top[0].end
         else:  # nothing positive to point at: the whole sentence is the trigger
@@ -129,16 +137,11 @@ class LearnedLayer:
         return Hit(rule.flag_id, sent, rule.rule_id, sent.text[start - sent.start:end - sent.start],
                    start, end, "model", score)
 
-    def doc_score(self, text: str) -> DocScore:
+    def _doc_score(self, counts, words: list[str], columns) -> DocScore:
         """P(the text offers or promotes a treatment), with the words behind it."""
         model = self.doctype_model
-        p = float(model.predict_proba([text])[0, 1])
-        contributions = token_contributions(model, text, 0)
-        if p < 0.5:  # explain the information side: the most negative contributions
-            contributions = [type(c)(c.start, c.end, c.text, -c.weight) for c in contributions]
-        seen, terms = set(), []
-        for c in top_terms(contributions, k=20):
-            if c.text.lower() not in seen:
-                seen.add(c.text.lower())
-                terms.append(c.text)
-        return DocScore(round(p, 4), tuple(terms[:5]))
+        x = model.features_from_counts(counts)
+        p = float(linear_proba(x, model.weights, model.intercept_, model.calibration_)[0, 0])
+        # Word-level reasons only: a page's full n-gram breakdown costs more than it explains.
+        return DocScore(round(p, 4), tuple(top_words(model, x, words, columns, 0,
+                                                     sign=1.0 if p >= 0.5 else -1.0)))

@@ -15,9 +15,6 @@ from ..errors import DataError
 TRUSTED = (
     "claimcheck.learn.estimators.SentenceFlagClassifier",
     "claimcheck.learn.estimators.DocTypeClassifier",
-    "sklearn.pipeline.FeatureUnion",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.feature_extraction.text.TfidfTransformer",
     "numpy.ndarray",
     "numpy.float32",
     "numpy.float64",
