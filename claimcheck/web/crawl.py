@@ -8,6 +8,7 @@ yielded (a missing /sitemap.xml is normal); they are logged.
 from __future__ import annotations
 
 import gzip
+import heapq
 import io
 import logging
 import xml.etree.ElementTree as ET
@@ -206,55 +207,72 @@ def crawl(seeds: Iterable[str], fetcher: Fetcher, *, depth: int = 1, max_pages: 
     """Crawl from `seeds`, following links to pages of the seeds' sites up to `depth` hops
     (seeds are depth 0; sitemap pages count as depth 1). Yields at most `max_pages` results.
 
-    Breadth-first by level: level n+1 starts when every fetch of level n is done, so each
-    page is queued at its shortest link distance (completion order within a level is free,
-    with `workers` threads; the fetcher's rate limit spaces requests per host)."""
+    No level barrier: `workers` threads always fetch the shallowest queued pages, so one slow
+    site (a robots.txt that needs retries, a slow page) does not hold up the others. Every page
+    still ends at its shortest link distance: a page found again by a shorter path moves up the
+    queue, and a page already fetched at the depth limit has its links followed when a shorter
+    path to it turns up (the fetcher's rate limit spaces requests per host)."""
     seeds = list(dict.fromkeys(seeds))
     sites = {site_key(s) for s in seeds}
-    queued: set[str] = set()  # canonical URLs already queued (never fetched twice)
+    best: dict[str, int] = {}  # canonical URL -> shortest known link distance
+    heap: list[tuple[int, int, str, str]] = []  # (distance, order, key, url)
+    fetched: dict[str, tuple[int, list[str]]] = {}  # key -> (distance at fetch, its links)
     done_urls: set[str] = set()  # canonical final URLs of yielded pages
     done_hashes: set[str] = set()
-    current: deque[str] = deque()
-    upcoming: deque[str] = deque()  # the next level
+    order = 0
+
+    def offer(url: str, distance: int, any_site: bool = False) -> None:
+        nonlocal order
+        key = canonical_url(url)
+        if distance > depth or not (any_site or site_key(url) in sites):
+            return
+        if key in best and best[key] <= distance:
+            return
+        best[key] = distance
+        if key in fetched:  # fetched by a longer path: follow its links from here
+            _, links = fetched[key]
+            fetched[key] = (distance, links)
+            for link in links:
+                offer(link, distance + 1)
+            return
+        order += 1
+        heapq.heappush(heap, (distance, order, key, url))
 
     for seed in seeds:  # seeds are fetched whatever their site
-        key = canonical_url(seed)
-        if key not in queued:
-            queued.add(key)
-            current.append(seed)
+        offer(seed, 0, any_site=True)
 
-    def enqueue(url: str) -> None:
-        key = canonical_url(url)
-        if key not in queued and site_key(url) in sites:
-            queued.add(key)
-            upcoming.append(url)
-
-    level = 0
     yielded = 0
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="claimcheck-crawl")
-    pending: dict[Future, str] = {}  # future -> "sitemap" | "page"
+    pending: dict[Future, tuple[str, str]] = {}  # future -> ("sitemap", "") | ("page", key)
+    in_fetch: set[str] = set()
     try:
-        if use_sitemap and depth >= 1:  # finishes during level 0: feeds level 1
+        if use_sitemap and depth >= 1:
             for seed in {origin_of(s): s for s in seeds}.values():
-                pending[pool.submit(_site_sitemap_pages, fetcher, seed, MAX_SITEMAP_URLS)] = "sitemap"
+                pending[pool.submit(_site_sitemap_pages, fetcher, seed, MAX_SITEMAP_URLS)] = ("sitemap", "")
         while True:
-            in_flight = sum(1 for kind in pending.values() if kind == "page")
-            while current and yielded + in_flight < max_pages and len(pending) < 2 * workers:
-                pending[pool.submit(fetcher.fetch, current.popleft())] = "page"
-                in_flight += 1
+            pages_in_flight = sum(1 for kind, _ in pending.values() if kind == "page")
+            while heap and yielded + pages_in_flight < max_pages and len(pending) < 2 * workers:
+                distance, _, key, url = heapq.heappop(heap)
+                if best.get(key) != distance or key in fetched or key in in_fetch:
+                    continue  # a stale entry: the page moved up, or is already being fetched
+                in_fetch.add(key)
+                pending[pool.submit(fetcher.fetch, url)] = ("page", key)
+                pages_in_flight += 1
             if not pending:
-                if current or not upcoming or level >= depth:
-                    return  # (current left over only when max_pages is reached)
-                level += 1
-                current, upcoming = upcoming, deque()
-                continue
+                return
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in finished:
-                if pending.pop(fut) == "sitemap":
+                kind, key = pending.pop(fut)
+                if kind == "sitemap":
                     for page in fut.result():
-                        enqueue(page)
+                        offer(page, 1)
                     continue
+                in_fetch.discard(key)
                 result: FetchResult = fut.result()
+                distance = best[key]
+                links = (extract_links(result.raw, result.final_url)
+                         if result.ok and result.media_type in HTML_TYPES else [])
+                fetched[key] = (distance, links)
                 if _is_duplicate(result, done_urls, done_hashes):
                     log.info("crawl: %s duplicates a page already seen", result.url)
                     continue
@@ -262,9 +280,8 @@ def crawl(seeds: Iterable[str], fetcher: Fetcher, *, depth: int = 1, max_pages: 
                 yield result
                 if yielded >= max_pages:
                     return
-                if result.ok and result.media_type in HTML_TYPES and level < depth:
-                    for link in extract_links(result.raw, result.final_url):
-                        enqueue(link)
+                for link in links:
+                    offer(link, distance + 1)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
