@@ -126,7 +126,11 @@ class LearnedLayer:
         return hits, doc
 
     def _hit(self, model, rule: _ModelRule, sent: Sentence, probability: float, counts) -> Hit:
-        top = top_terms(token_contributions(model, sent.text, rule.label_index, counts))
+        top, seen = [], set()
+        for t in top_terms(token_contributions(model, sent.text, rule.label_index, counts), k=12):
+            if t.text.lower() not in seen and len(top) < 5:  # distinct words, strongest first
+                seen.add(t.text.lower())
+                top.append(t)
         if top:
             start, end = sent.start + top[0].start, sent.start + top[0].end
         else:  # nothing positive to point at: the whole sentence is the trigger
