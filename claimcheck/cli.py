@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .errors import ClaimcheckError
+from .cli_options import checklist_options, model_options
 from .score import BAND_ORDER
 
 FORMATS = ("text", "json", "jsonl", "markdown", "html")
@@ -30,31 +31,6 @@ def _auditor(checklist_dirs, replace, only, disable, no_model=False, model_only=
     return Auditor(tuple(checklist_dirs), replace=replace, only=tuple(only),
                    disable=tuple(disable), use_model=not no_model,
                    use_rules=not model_only).load()
-
-
-def model_options(fn):
-    """--no-model (rules only) and --model-only (the learned layer alone, for ablation)."""
-    fn = click.option("--model-only", is_flag=True,
-                      help="Use only the learned model rules, not the hand-written ones (ablation).")(fn)
-    return click.option("--no-model", is_flag=True,
-                        help="Rules only: do not load or run the learned models.")(fn)
-
-
-_checklist_options = [
-    click.option("--checklist", "checklist_dirs", multiple=True,
-                 type=click.Path(file_okay=False, path_type=Path),
-                 help="Folder of extra checklist entries (*.yaml); repeatable."),
-    click.option("--replace-checklist", is_flag=True,
-                 help="Use only the --checklist folders, not the bundled checklist."),
-    click.option("--only", multiple=True, metavar="ID", help="Run only this entry; repeatable."),
-    click.option("--disable", multiple=True, metavar="ID", help="Switch this entry off; repeatable."),
-]
-
-
-def checklist_options(fn):
-    for option in reversed(_checklist_options):
-        fn = option(fn)
-    return fn
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

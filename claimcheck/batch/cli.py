@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from ..cli_options import checklist_options
+
 BATCH_HELP = """Audit many pages: files, folders, CSV/Parquet tables, URL lists, sitemaps,
 WARC files and URLs, into a ranked table.
 
@@ -40,22 +42,6 @@ Dask: --engine dask starts a LocalCluster (one worker process per core), or uses
   claimcheck batch pages/ --out run1 --engine dask --scheduler tcp://HOST:8786
 Pages are sent to the workers as bytes, so workers need no access to your files.
 """
-
-
-def _checklist_options(fn):
-    # The same four options as `claimcheck audit` (kept here so this module imports nothing
-    # from claimcheck.cli, which registers it).
-    for option in reversed([
-        click.option("--checklist", "checklist_dirs", multiple=True,
-                     type=click.Path(file_okay=False, path_type=Path),
-                     help="Folder of extra checklist entries (*.yaml); repeatable."),
-        click.option("--replace-checklist", is_flag=True,
-                     help="Use only the --checklist folders, not the bundled checklist."),
-        click.option("--only", multiple=True, metavar="ID", help="Run only this entry; repeatable."),
-        click.option("--disable", multiple=True, metavar="ID", help="Switch this entry off; repeatable."),
-    ]):
-        fn = option(fn)
-    return fn
 
 
 def _default_workers() -> int:
@@ -95,7 +81,7 @@ def _default_workers() -> int:
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True,
               help="Format of reports (reports.jsonl).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@_checklist_options
+@checklist_options
 def batch(inputs, out, resume, force, engine, scheduler, workers, fetch_workers, crawl, depth,
           max_pages, rate, allow_private, max_bytes, user_agent, no_model, fmt, quiet,
           checklist_dirs, replace_checklist, only, disable):
