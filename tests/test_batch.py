@@ -236,3 +236,21 @@ def test_batch_help_says_how_to_use_a_dask_cluster():
     result = CliRunner().invoke(main, ["batch", "--help"])
     assert result.exit_code == 0
     assert "--scheduler" in result.output and "dask worker tcp://" in result.output
+
+
+def test_batch_with_the_learned_models_matches_a_single_audit(mixed: Path, tmp_path: Path):
+    """The default mode (rules + models) through the worker pool gives the same report as
+    `claimcheck audit` on the same file."""
+    from claimcheck.auditor import Auditor
+    from claimcheck.ingest import read_input
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(mixed), "--out", str(out), "--workers", "2", "--quiet"])
+    assert result.exit_code == 0, result.output
+    reports = {Path(r["key"]).name: r for r in map(json.loads, (out / "reports.jsonl").read_text().splitlines())}
+    clinic = reports["clinic.txt"]
+    assert clinic["document_type"]["offer_probability"] is not None
+    direct = Auditor().load().audit_document(read_input(str(mixed / "clinic.txt")))
+    assert clinic["risk"]["score"] == direct.risk.score
+    assert [f["flag"] for f in clinic["findings"]] == [f.flag for f in direct.findings]
+    assert any(f["model"] for f in clinic["findings"])
