@@ -66,7 +66,7 @@ a rule hit, and the finding names the probability and the words that drove it. N
 its own, not for medical or legal decisions, and not for non-English text.
 
 ## Model
-Hashed (crc32) word 1-2-grams (2^16 columns) and character 3-5-grams inside words (2^17
+Hashed (crc32) word 1-2-grams (2^16 columns) and character 3-4-grams inside words (2^17
 columns), TF-IDF weighted (smooth idf, sublinear tf, each space L2-normalised;
 `claimcheck/learn/features.py`), one L2 logistic regression
 per label (liblinear, C=4, balanced class weights), Platt-calibrated on 5-fold out-of-fold

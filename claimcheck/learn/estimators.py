@@ -1,6 +1,6 @@
 """Linear text classifiers with calibrated probabilities, following scikit-learn conventions.
 
-Features are hashed word 1-2-grams and character 3-5-grams inside words (features.py:
+Features are hashed word 1-2-grams and character 3-4-grams inside words (features.py:
 stateless, so a model file holds no vocabulary and loads fast), TF-IDF weighted with the idf
 fitted on the training texts. One logistic regression per label is calibrated with Platt scaling
 on cross-validated decision values (CalibratedClassifierCV, ensemble=False: one model fitted on

@@ -1,6 +1,6 @@
 """Hashed n-gram features, fast enough to run on every sentence of every page.
 
-Word 1-2-grams and character 3-5-grams inside each word (padded with spaces, like
+Word 1-2-grams and character 3-4-grams inside each word (padded with spaces, like
 scikit-learn's char_wb) are hashed (crc32) into fixed columns, so a model file holds no
 vocabulary. A page's tokens repeat (within it and across pages), so each token's columns are
 computed once and cached; counting a page is then a few list operations and one sparse build.
@@ -21,7 +21,7 @@ import scipy.sparse as sp
 WORD_FEATURES = 2 ** 16
 CHAR_FEATURES = 2 ** 17
 N_FEATURES = WORD_FEATURES + CHAR_FEATURES  # word columns first, then char columns
-CHAR_NGRAMS = (3, 5)
+CHAR_NGRAMS = (3, 4)
 TOKEN = re.compile(r"\w[\w'-]*")
 _CACHE_LIMIT = 200_000
 
