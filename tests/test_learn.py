@@ -203,3 +203,20 @@ def test_no_model_mode_loads_no_model(tmp_path):
 def test_missing_models_are_a_clear_error(tmp_path):
     with pytest.raises(DataError, match=r"CC411.*--no-model"):
         Auditor(models_dir=tmp_path).load()
+
+
+def test_page_counts_are_the_sum_of_sentence_counts_and_leave_the_rows_alone():
+    from claimcheck.learn import features
+
+    sentences = ["Our stem cells cure MS.", "Book now: only three places left!", "Stem cells, stem cells."]
+    rows = features.counts(sentences)
+    before = rows.toarray().copy()
+    page = features.row_sum(rows)
+    assert np.array_equal(rows.toarray(), before)  # summing must not reorder the rows in place
+    assert np.allclose(page.toarray()[0], before.sum(axis=0))
+    # no bigram joins the last word of one sentence to the first of the next
+    apart = features.counts(["alpha beta", "gamma delta"])
+    together = features.counts(["alpha beta gamma delta"])
+    assert features.row_sum(apart).nnz < together.nnz
+    # the same text counts the same alone or in a batch
+    assert np.array_equal(features.counts([sentences[1]]).toarray()[0], before[1])
