@@ -35,7 +35,8 @@ def expand_macros(pattern: str, macros: dict[str, str], where: str) -> str:
     return _MACRO.sub(sub, pattern)
 
 
-def _compile(pattern: str, macros: dict[str, str], where: str) -> re.Pattern:
+def compile_condition(pattern: str, macros: dict[str, str], where: str) -> re.Pattern:
+    """A rule's near/unless regex, macros expanded, compiled for the lower-cased text."""
     try:
         return compile_lowered(expand_macros(pattern, macros, where))
     except re.error as exc:
@@ -58,15 +59,22 @@ class CompiledRule:
     factors: frozenset[str] | None = None  # every match contains one of these (lower case)
 
     def accepts(self, sentence: str, low_sentence: str, memo: dict) -> bool:
-        """near all match and no unless matches in the sentence (memoised per document)."""
+        return conditions_hold(self.near, self.unless, sentence, low_sentence, memo)
 
-        def found(p: re.Pattern) -> bool:
-            key = (p, low_sentence)
-            if key not in memo:
-                memo[key] = p.search(sentence if runs_on_original(p) else low_sentence) is not None
-            return memo[key]
 
-        return all(found(p) for p in self.near) and not any(found(p) for p in self.unless)
+def conditions_hold(near: tuple[re.Pattern, ...], unless: tuple[re.Pattern, ...], sentence: str,
+                    low_sentence: str, memo: dict | None = None) -> bool:
+    """near all match and no unless matches in the sentence (memoised per document); for any
+    matcher kind. Case-aware patterns ((?-i:...)) run on the original sentence."""
+    memo = {} if memo is None else memo
+
+    def found(p: re.Pattern) -> bool:
+        key = (p, low_sentence)
+        if key not in memo:
+            memo[key] = p.search(sentence if runs_on_original(p) else low_sentence) is not None
+        return memo[key]
+
+    return all(found(p) for p in near) and not any(found(p) for p in unless)
 
 
 def compile_entry(entry: Entry, macros: dict[str, str]) -> tuple[CompiledRule, ...]:
@@ -89,8 +97,8 @@ def compile_entry(entry: Entry, macros: dict[str, str]) -> tuple[CompiledRule, .
             factors = token_pattern_factors(token_pattern)
         out.append(CompiledRule(
             flag_id=entry.id, rule=rule, search=search, token_pattern=token_pattern,
-            near=tuple(_compile(p, macros, rwhere) for p in rule.near),
-            unless=tuple(_compile(p, macros, rwhere) for p in rule.unless),
+            near=tuple(compile_condition(p, macros, rwhere) for p in rule.near),
+            unless=tuple(compile_condition(p, macros, rwhere) for p in rule.unless),
             factors=factors,
         ))
     return tuple(out)

@@ -151,3 +151,22 @@ def test_every_model_rule_names_a_label_of_the_shipped_model():
     model_entries = {e.id for e in auditor.checklist.entries if any(r.kind == "model" for r in e.rules)}
     assert {r.flag_id for r in rules} == model_entries
     assert set(layer.sentence_model.classes_) >= model_entries
+
+
+def test_a_model_rule_takes_near_and_unless_like_any_rule(tiny, tmp_path):
+    """near/unless on a model rule are checked the way the regex matcher checks them, case-aware
+    patterns ((?-i:...)) on the original text included."""
+    entry = yaml.safe_load((tiny / "checklist" / "cure-claim.yaml").read_text())
+    entry["detect"]["rules"] = [{"id": "learned", "kind": "model", "threshold": 0.5,
+                                 "near": ["(?-i:MS)"], "unless": [r"\bparkinson"]}]
+    (tmp_path / "cure-claim.yaml").write_text(yaml.safe_dump(entry))
+    auditor = Auditor((tmp_path,), replace=True, models_dir=tiny / "models").load()
+    offer = "We offer stem cell treatment at our clinic in Cancun. "
+
+    def cured(sentence):
+        report = auditor.audit(offer + sentence)
+        return [f.flag for f in report.findings if f.kind == "claim" and sentence in f.evidence.text]
+
+    assert cured("Our stem cells cure MS for good.") == ["cure-claim"]
+    assert cured("Our stem cells cure ms for good.") == []  # near is case-aware here
+    assert cured("Our stem cells cure MS and Parkinson's for good.") == []  # unless holds

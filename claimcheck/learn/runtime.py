@@ -20,6 +20,8 @@ from .. import paths
 from ..checklist import Checklist
 from ..errors import ChecklistError
 from ..types import Hit, ModelScore, Sentence
+from ..match import conditions_hold
+from ..prefilter import lower_same_length
 from .explain import token_contributions, top_terms, top_words
 from .scorer import linear_proba
 
@@ -78,7 +80,7 @@ class LearnedLayer:
 
     def compile_rules(self, checklist: Checklist, macros: dict[str, str]) -> tuple[_ModelRule, ...]:
         """The checklist's model rules; a label the model does not know is a checklist error."""
-        from ..match import _compile
+        from ..match import compile_condition
 
         labels = list(self.sentence_model.classes_)
         out = []
@@ -93,8 +95,8 @@ class LearnedLayer:
                                          f"(it knows: {', '.join(labels)})", code="CC208")
                 out.append(_ModelRule(
                     entry.id, rule.id, labels.index(label), float(rule.threshold),
-                    tuple(_compile(p, macros, where) for p in rule.near),
-                    tuple(_compile(p, macros, where) for p in rule.unless)))
+                    tuple(compile_condition(p, macros, where) for p in rule.near),
+                    tuple(compile_condition(p, macros, where) for p in rule.unless)))
         return tuple(out)
 
     def score(self, text: str, sentences: tuple[Sentence, ...],
@@ -119,8 +121,7 @@ class LearnedLayer:
         hits = []
         for i, k in above[np.lexsort((above[:, 0], above[:, 1]))]:
             rule, sent = rules[k], sentences[i]
-            low = sent.text.lower()
-            if not all(p.search(low) for p in rule.near) or any(p.search(low) for p in rule.unless):
+            if not conditions_hold(rule.near, rule.unless, sent.text, lower_same_length(sent.text)):
                 continue
             hits.append(self._hit(model, rule, sent, float(per_rule[i, k]), counts[int(i)]))
         return hits, doc
