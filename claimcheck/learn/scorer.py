@@ -52,13 +52,10 @@ class LinearScorer:
 
 def read_scorer(path: Path) -> LinearScorer:
     """The arrays of a trusted skops model file; DataError (CC411-CC414) otherwise."""
-    from .store import TRUSTED, file_types
+    from .store import checked_types
 
-    if not path.is_file():
-        raise DataError(f"model file {path} is missing; run `claimcheck train` or use --no-model",
-                        code="CC411")
+    checked_types(path)  # the trust check comes before any array is read
     try:
-        untrusted = file_types(path) - set(TRUSTED)
         with zipfile.ZipFile(path) as archive:
             schema = json.loads(archive.read("schema.json"))
             attrs = schema["content"]["content"]
@@ -68,9 +65,6 @@ def read_scorer(path: Path) -> LinearScorer:
     except (OSError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
         raise DataError(f"{path.name}: not a readable claimcheck model ({exc.__class__.__name__})",
                         code="CC414") from None
-    if untrusted:
-        raise DataError(f"{path.name}: refusing to load untrusted type(s): "
-                        f"{', '.join(sorted(untrusted))}", code="CC413")
     coef = arrays["coef_"]
     if coef.ndim != 2 or coef.shape[1] != features.N_FEATURES or coef.shape[0] != len(arrays["intercept_"]):
         raise DataError(f"{path.name}: model arrays do not fit this claimcheck's features "

@@ -65,10 +65,9 @@ def save_model(model, path: Path) -> None:
     tmp.replace(path)
 
 
-def load_model(path: Path):
-    """Load a skops file whose every type is in TRUSTED; anything else is refused."""
-    import skops.io as sio
-
+def checked_types(path: Path) -> set[str]:
+    """The types a model file names, once it is known to exist, be readable and hold only
+    TRUSTED types; DataError (CC411 missing, CC412 unreadable, CC413 untrusted) otherwise."""
     if not path.is_file():
         raise DataError(f"model file {path} is missing; run `claimcheck train` or use --no-model",
                         code="CC411")
@@ -81,4 +80,11 @@ def load_model(path: Path):
     if untrusted:
         raise DataError(f"{path.name}: refusing to load untrusted type(s): "
                         f"{', '.join(sorted(untrusted))}", code="CC413")
-    return sio.load(path, trusted=sorted(types))
+    return types
+
+
+def load_model(path: Path):
+    """Load a skops file whose every type is in TRUSTED; anything else is refused."""
+    import skops.io as sio
+
+    return sio.load(path, trusted=sorted(checked_types(path)))
