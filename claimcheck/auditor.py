@@ -78,9 +78,13 @@ class Auditor:
         return Stages(context=ContextEngine.default(), evidence=EvidenceBase.default())
 
     @cached_property
+    def _macros(self) -> dict[str, str]:
+        """Pattern macros: the lexicon's and the evidence base's ({condition}, ...)."""
+        return {**_lexicon(), **self._stages.evidence.macros()}
+
+    @cached_property
     def _matcher(self) -> RuleMatcher:
-        macros = {**_lexicon(), **self._stages.evidence.macros()}
-        return RuleMatcher(self._matcher_checklist, macros)
+        return RuleMatcher(self._matcher_checklist, self._macros)
 
     @cached_property
     def _learned(self):
@@ -90,8 +94,7 @@ class Auditor:
         from .learn.runtime import LearnedLayer
 
         layer = LearnedLayer(self.models_dir)
-        macros = {**_lexicon(), **self._stages.evidence.macros()}
-        return layer, layer.compile_rules(self._matcher_checklist, macros)
+        return layer, layer.compile_rules(self._matcher_checklist, self._macros)
 
     @cached_property
     def _segmenter(self):

@@ -135,9 +135,6 @@ class DocTypeClassifier(_LinearTextModel):
         self.classes_ = np.array(["information", "offer"], dtype=object)
         return self
 
-    def offer_probability_from_counts(self, counts: sp.csr_matrix) -> float:
-        return float(self.proba_from_counts(counts)[0, 0])
-
     def predict_proba(self, texts):
         p = self.proba_from_counts(features.counts(texts))[:, 0]
         return np.column_stack([1.0 - p, p])

@@ -23,12 +23,10 @@ class TokenWeight:
     weight: float
 
 
-def token_contributions(model, text: str, label_index: int, counts=None,
-                        with_chars: bool = True) -> list[TokenWeight]:
+def token_contributions(model, text: str, label_index: int, counts=None) -> list[TokenWeight]:
     """Every token of text with its contribution to label `label_index`, in text order.
 
-    counts: the text's raw counts (1 x N_FEATURES) when the caller already has them;
-    with_chars=False leaves character n-grams out (a cheaper, word-level explanation).
+    counts: the text's raw counts (1 x N_FEATURES) when the caller already has them.
     """
     toks = features.token_features(text)
     n = len(toks.words)
@@ -43,11 +41,10 @@ def token_contributions(model, text: str, label_index: int, counts=None,
     owner_parts = [np.arange(n), np.arange(n - 1), np.arange(1, n)]
     column_parts = [toks.unigram, toks.bigram, toks.bigram]
     share_parts = [np.ones(n), np.full(n - 1, 0.5), np.full(n - 1, 0.5)]
-    if with_chars:
-        chars = [features.char_columns(w) for w in toks.words]
-        owner_parts.append(np.repeat(np.arange(n), [len(c) for c in chars]))
-        column_parts.append(np.concatenate(chars))
-        share_parts.append(np.ones(len(column_parts[-1])))
+    chars = [features.char_columns(w) for w in toks.words]
+    owner_parts.append(np.repeat(np.arange(n), [len(c) for c in chars]))
+    column_parts.append(np.concatenate(chars))
+    share_parts.append(np.ones(len(column_parts[-1])))
     owners = np.concatenate(owner_parts)
     columns = np.concatenate(column_parts)
     shares = np.concatenate(share_parts)
