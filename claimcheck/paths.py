@@ -8,14 +8,19 @@ from pathlib import Path
 _PKG = Path(__file__).resolve().parent
 
 
+def _bundled(env: str, name: str) -> Path:
+    """$env when set, else claimcheck/_<name> in an installed wheel, else the repo's <name>/."""
+    override = os.environ.get(env)
+    if override:
+        return Path(override)
+    installed = _PKG / f"_{name}"
+    return installed if installed.is_dir() else _PKG.parent / name
+
+
 @cache
 def data_dir() -> Path:
     """Bundled data: $CLAIMCHECK_DATA, else claimcheck/_data in a wheel, else the repo's data/."""
-    override = os.environ.get("CLAIMCHECK_DATA")
-    if override:
-        return Path(override)
-    installed = _PKG / "_data"
-    return installed if installed.is_dir() else _PKG.parent / "data"
+    return _bundled("CLAIMCHECK_DATA", "data")
 
 
 def checklist_dir() -> Path:
@@ -53,11 +58,7 @@ def doctype_file() -> Path:
 @cache
 def models_dir() -> Path:
     """Trained models: $CLAIMCHECK_MODELS, else claimcheck/_models in a wheel, else the repo's models/."""
-    override = os.environ.get("CLAIMCHECK_MODELS")
-    if override:
-        return Path(override)
-    installed = _PKG / "_models"
-    return installed if installed.is_dir() else _PKG.parent / "models"
+    return _bundled("CLAIMCHECK_MODELS", "models")
 
 
 def training_dir() -> Path:
