@@ -53,7 +53,6 @@ _UTF8_MULTIBYTE = re.compile(
 _CP1252_HOLES = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))  # undefined in cp1252: read as latin-1
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 _URL = re.compile(r"^https?://", re.I)
-_ERROR_CODE = re.compile(r"\[(CC\d{3})\]\s*")
 
 
 def read_input(path: str, *, max_bytes: int = 10_000_000, stdin=None,
@@ -99,16 +98,13 @@ def _is_page(raw: bytes, path: str) -> bool:
 def _read_url(url: str, max_bytes: int, allow_private: bool) -> Document:
     """Fetch one URL (claimcheck.web.fetch) and extract it; a failed fetch is one coded line."""
     from .web.extract import document_from_bytes
-    from .web.fetch import fetch_url
+    from .web.fetch import error_code, fetch_url, without_code
 
     name = _display(url)
     result = fetch_url(url, max_bytes=max_bytes, allow_private=allow_private)
     if not result.ok:
-        reason = result.error or f"HTTP status {result.status}"
-        m = _ERROR_CODE.search(reason)
-        code = m.group(1) if m else "CC120"
-        raise InputError(f"{name} could not be fetched: {_ERROR_CODE.sub('', reason).strip()}",
-                         code=code)
+        raise InputError(f"{name} could not be fetched: {without_code(result.error)}",
+                         code=error_code(result.error))
     return document_from_bytes(
         result.raw, url, content_type=result.content_type, url=result.url,
         final_url=result.final_url, fetched_at=result.fetched_at, http_status=result.status)

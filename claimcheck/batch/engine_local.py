@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import re
 import threading
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -22,7 +21,6 @@ from .work import AuditorSpec, Outcome, audit_items, init_worker
 
 log = logging.getLogger("claimcheck")
 
-_CODE = re.compile(r"\[(CC\d+)\]")
 _END = object()
 
 
@@ -117,8 +115,9 @@ class _Web:
 
 
 def _fetch_error(key: str, arg: str, reason: str) -> ItemError:
-    m = _CODE.search(reason)
-    return ItemError(key, arg, "fetch", m.group(1) if m else "CC120", " ".join(reason.split()))
+    from ..web.fetch import error_code
+
+    return ItemError(key, arg, "fetch", error_code(reason), " ".join(reason.split()))
 
 
 def from_fetch(result, item: WorkItem, web: _Web) -> list[WorkItem | ItemError]:

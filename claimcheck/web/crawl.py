@@ -18,12 +18,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
+from .extract import HTML_TYPES
 from .fetch import FetchResult, Fetcher
 from .robots import origin_of
 
 log = logging.getLogger("claimcheck")
 
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 SITEMAP_TYPES = frozenset({"*"})  # served as application/xml, text/xml, gzip, text/plain...
 MAX_SITEMAP_URLS = 50_000  # the sitemaps.org limit per file, also our total per crawl
 MAX_SITEMAP_FILES = 50

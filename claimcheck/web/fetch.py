@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -66,6 +67,20 @@ class FetchResult:
     def media_type(self) -> str:
         """The content type without parameters, lower-cased ("text/html")."""
         return media_type(self.content_type)
+
+
+_CODE = re.compile(r"\[(CC\d{3})\]\s*")
+
+
+def error_code(reason: str, default: str = "CC120") -> str:
+    """The searchable code in a one-line reason ("[CC124] timeout ..." -> "CC124")."""
+    m = _CODE.search(reason)
+    return m.group(1) if m else default
+
+
+def without_code(reason: str) -> str:
+    """The reason with its [CCnnn] code taken out (for a message that carries the code itself)."""
+    return _CODE.sub("", reason).strip()
 
 
 def media_type(content_type: str) -> str:
