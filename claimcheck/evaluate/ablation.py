@@ -111,9 +111,11 @@ def sentence_errors(folders: dict[str, Path], auditor) -> pd.DataFrame:
                                  "sentence": sentence})
     frame = pd.DataFrame(rows, columns=["set", "doc", "kind", "error", "flag", "matcher", "probability",
                                         "words", "sentence"])
-    order = frame.assign(_rank=[(0 if m == "model" else 1 if e == "false positive" else 2, -(p or 0))
-                                for m, e, p in zip(frame.matcher, frame.error, frame.probability)])
-    return order.sort_values("_rank", key=lambda s: s.map(lambda t: t)).drop(columns="_rank").reset_index(drop=True)
+    kind = [0 if m == "model" else 1 if e == "false positive" else 2
+            for m, e in zip(frame.matcher, frame.error)]
+    order = frame.assign(_kind=kind, _confidence=-frame.probability.fillna(0).astype(float))
+    return (order.sort_values(["_kind", "_confidence"], kind="stable")
+            .drop(columns=["_kind", "_confidence"]).reset_index(drop=True))
 
 
 def model_findings(folders: dict[str, Path], auditor) -> pd.DataFrame:
